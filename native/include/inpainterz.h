@@ -1,0 +1,269 @@
+/*
+ * inpainterz.h — the C ABI of the Inpainterz native engine.
+ *
+ * Plain C99. Every function is declared here and nowhere else; the Java bindings
+ * (java/.../nativeapi) mirror this file one to one.
+ *
+ * Thread safety
+ *   - Every function may be called from any thread.
+ *   - A handle may be used by several threads at once unless its section says otherwise;
+ *     freeing a handle while another thread uses it is the caller's bug.
+ *   - The last error text is thread-local: read it on the thread that got the status code,
+ *     before calling anything else.
+ *
+ * Errors
+ *   Every fallible function returns an int32_t status (INP_OK = 0 or an INP_ERR_* code) and
+ *   writes its results through trailing ret_ pointers, which are left untouched on failure.
+ *   No C++ exception, abort or signal crosses this boundary.
+ *
+ * Usage
+ *   inp_checkpoint_params p = inp_checkpoint_default_params();
+ *   inp_checkpoint *ck = NULL;
+ *   if (inp_checkpoint_init("ckpt/sam_vit_b_01ec64.pth", &p, &ck) != INP_OK) {
+ *       fprintf(stderr, "%s\n", inp_last_error());
+ *       return 1;
+ *   }
+ *   inp_model_info info;
+ *   inp_checkpoint_model_info(ck, &info);      // family, variant, tensor count
+ *   int64_t n = 0;
+ *   inp_checkpoint_tensor_count(ck, &n);
+ *   for (int64_t i = 0; i < n; i++) {
+ *       inp_tensor_info t;
+ *       inp_checkpoint_tensor_info(ck, i, &t);  // t.name is borrowed from ck
+ *   }
+ *   inp_checkpoint_free(ck);
+ */
+#ifndef INPAINTERZ_H
+#define INPAINTERZ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  if defined(INP_BUILD)
+#    define INP_API __declspec(dllexport)
+#  else
+#    define INP_API __declspec(dllimport)
+#  endif
+#else
+#  define INP_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Bumped on every incompatible change of a declaration below (the Java side refuses to run
+ * against a library whose number differs from the one it was compiled with). */
+#define INP_ABI_VERSION 1
+
+/* ---------------------------------------------------------------------------------------
+ * Status codes
+ * ------------------------------------------------------------------------------------- */
+enum inp_status {
+    INP_OK = 0,
+    INP_ERR_INVALID_ARGUMENT = 1, /* a NULL pointer, an out-of-range value, mismatched sizes */
+    INP_ERR_IO = 2,               /* a file is missing, unreadable or unwritable */
+    INP_ERR_CHECKPOINT = 3,       /* a checkpoint is malformed, truncated or not allowed */
+    INP_ERR_VIDEO = 4,            /* a video cannot be demuxed, decoded or encoded */
+    INP_ERR_UNSUPPORTED = 5,      /* valid input this build cannot handle (dtype, codec, device) */
+    INP_ERR_DEVICE = 6,           /* the compute device failed (CUDA error, out of memory) */
+    INP_ERR_CANCELLED = 7,        /* a progress callback returned false or a cancel flag was set */
+    INP_ERR_INTERNAL = 8          /* a bug: an unexpected C++ exception; the message says where */
+};
+
+/* Short stable name of a status code ("INP_ERR_IO"); "INP_ERR_UNKNOWN" for any other value.
+ * Returns a static string. */
+INP_API const char *inp_status_name(int32_t status);
+
+/* The message of the last failed call on this thread, without a C++ backtrace, e.g.
+ * "checkpoint 'x.pth': pickle global 'os.system' is not allowed". Empty when none.
+ * Borrowed: valid until the next inp_* call on this thread. */
+INP_API const char *inp_last_error(void);
+
+/* The same message with whatever detail libtorch attached (backtrace, source location).
+ * Borrowed: valid until the next inp_* call on this thread. */
+INP_API const char *inp_last_error_detail(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Library
+ * ------------------------------------------------------------------------------------- */
+
+/* INP_ABI_VERSION of the library that is loaded. */
+INP_API int32_t inp_abi_version(void);
+
+/* Human-readable build facts: "inpainterz 0.1.0; torch 2.13.0; cuda: no; openmp: yes".
+ * Returns a static string. */
+INP_API const char *inp_build_info(void);
+
+/* Number of intra-op CPU threads used by model code (libtorch's pool).
+ * n >= 1 sets it; the change applies to the whole process.
+ *   INP_ERR_INVALID_ARGUMENT  n < 1 (nothing changed) */
+INP_API int32_t inp_set_num_threads(int32_t n);
+INP_API int32_t inp_get_num_threads(void);
+
+/* Progress callback: called on the calling thread, at most once per unit of work
+ * (a tensor, a frame). Return true to go on, false to cancel (the call then fails with
+ * INP_ERR_CANCELLED and leaves nothing behind). */
+typedef bool (*inp_progress_callback)(int64_t done, int64_t total, void *user_data);
+
+/* ---------------------------------------------------------------------------------------
+ * Element types, shared by checkpoints and tensors
+ * ------------------------------------------------------------------------------------- */
+enum inp_dtype {
+    INP_DTYPE_UNKNOWN = 0,
+    INP_DTYPE_F32 = 1,
+    INP_DTYPE_F16 = 2,
+    INP_DTYPE_BF16 = 3,
+    INP_DTYPE_F64 = 4,
+    INP_DTYPE_I64 = 5,
+    INP_DTYPE_I32 = 6,
+    INP_DTYPE_I16 = 7,
+    INP_DTYPE_I8 = 8,
+    INP_DTYPE_U8 = 9,
+    INP_DTYPE_BOOL = 10
+};
+
+#define INP_MAX_DIMS 8
+
+/* ---------------------------------------------------------------------------------------
+ * Checkpoints: torch.save files (zip and legacy formats) read by a restricted unpickler.
+ *
+ * Only the globals torch.save emits for tensors, storages and ordered dicts are allowed;
+ * any other global (os.system, builtins.eval, ...) is refused before anything is built,
+ * so a malicious file cannot run code. The file is memory-mapped and tensors point into
+ * the mapping when dtype and alignment allow (copy-on-write: writing to one never touches
+ * the file). A wrapper dict ('state_dict', 'model', 'module') and a 'module.' key prefix
+ * are unwrapped; the remaining tensors are the checkpoint's state dict.
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_checkpoint inp_checkpoint;
+
+enum inp_checkpoint_format {
+    INP_CHECKPOINT_FORMAT_ZIP = 1,   /* torch.save default since torch 1.6 */
+    INP_CHECKPOINT_FORMAT_LEGACY = 2 /* _use_new_zipfile_serialization=False */
+};
+
+typedef struct inp_checkpoint_params {
+    bool use_mmap;                           /* true: map the file (default); false: read it into memory */
+    inp_progress_callback progress_callback; /* NULL = none; called once per tensor built */
+    void *progress_user_data;                /* passed to progress_callback, not dereferenced */
+} inp_checkpoint_params;
+
+INP_API inp_checkpoint_params inp_checkpoint_default_params(void);
+
+/* Opens and validates a checkpoint.
+ *   path      UTF-8 file path; not retained.
+ *   params    NULL = defaults; not retained.
+ *   ret_ckpt  new handle, free with inp_checkpoint_free.
+ * Returns:
+ *   INP_ERR_INVALID_ARGUMENT  path or ret_ckpt is NULL
+ *   INP_ERR_IO                the file is missing, a directory or unreadable
+ *   INP_ERR_CHECKPOINT        malformed or refused content; the message names the file and
+ *                             the key, global or offset at fault
+ *   INP_ERR_UNSUPPORTED       a storage dtype or byte order this reader does not handle
+ *   INP_ERR_CANCELLED         the progress callback returned false
+ * On failure *ret_ckpt is untouched and nothing stays mapped. */
+INP_API int32_t inp_checkpoint_init(const char *path, const inp_checkpoint_params *params,
+                                    inp_checkpoint **ret_ckpt);
+
+/* Frees the handle and unmaps the file. NULL is a no-op. */
+INP_API void inp_checkpoint_free(inp_checkpoint *ckpt);
+
+enum inp_model_family {
+    INP_MODEL_UNKNOWN = 0,
+    INP_MODEL_SAM = 1,
+    INP_MODEL_DEAOT = 2,
+    INP_MODEL_E2FGVI = 3
+};
+
+typedef struct inp_model_info {
+    int32_t family;          /* inp_model_family */
+    int32_t format;          /* inp_checkpoint_format */
+    const char *variant;     /* e.g. "vit_b", "DeAOT-T (MobileNetV2, 1 layer)", "E2FGVI (8 blocks)";
+                                borrowed, valid until inp_checkpoint_free */
+    const char *wrapper;     /* how the state dict was found: "" (top level), "state_dict",
+                                "model", plus "+module." when that prefix was stripped; borrowed */
+    int64_t num_tensors;     /* tensors in the state dict */
+    int64_t num_elements;    /* sum of their element counts (parameters and buffers) */
+    int64_t num_bytes;       /* sum of their sizes in bytes */
+} inp_model_info;
+
+/* What the checkpoint holds, read from its keys and shapes.
+ *   ret_info  filled on success; its strings are borrowed from ckpt. */
+INP_API int32_t inp_checkpoint_model_info(const inp_checkpoint *ckpt, inp_model_info *ret_info);
+
+/* Number of tensors in the state dict. */
+INP_API int32_t inp_checkpoint_tensor_count(const inp_checkpoint *ckpt, int64_t *ret_count);
+
+typedef struct inp_tensor_info {
+    const char *name;              /* state-dict key; borrowed, valid until inp_checkpoint_free */
+    int32_t dtype;                 /* inp_dtype */
+    int32_t ndim;                  /* 0..INP_MAX_DIMS */
+    int64_t shape[INP_MAX_DIMS];   /* first ndim entries are valid */
+    int64_t num_bytes;             /* element count x element size (contiguous size) */
+    bool is_mapped;                /* true when the tensor points into the mapped file (no copy) */
+} inp_tensor_info;
+
+/* Facts of tensor i, in the order the state dict lists them.
+ *   INP_ERR_INVALID_ARGUMENT  i is out of range [0, count) */
+INP_API int32_t inp_checkpoint_tensor_info(const inp_checkpoint *ckpt, int64_t index,
+                                           inp_tensor_info *ret_info);
+
+/* Index of the tensor named key, or -1 in *ret_index when there is none. */
+INP_API int32_t inp_checkpoint_find_tensor(const inp_checkpoint *ckpt, const char *key,
+                                           int64_t *ret_index);
+
+/* Copies tensor i, contiguous and row-major in its own dtype, into dst.
+ *   dst        caller buffer of dst_bytes bytes; not retained.
+ *   INP_ERR_INVALID_ARGUMENT  i out of range, or dst_bytes != the tensor's num_bytes */
+INP_API int32_t inp_checkpoint_tensor_copy(const inp_checkpoint *ckpt, int64_t index, void *dst,
+                                           size_t dst_bytes);
+
+/* ---------------------------------------------------------------------------------------
+ * Frames and masks: caller-owned memory that native code reads and writes in place.
+ *
+ * Native code wraps these buffers without copying for the duration of a call and
+ * never keeps the pointer after it returns.
+ * ------------------------------------------------------------------------------------- */
+
+/* An 8-bit image, HWC: channels = 3 for RGB24 frames, 1 for masks (0 = background,
+ * anything else = object). Rows are row_stride bytes apart (>= width * channels). */
+typedef struct inp_image {
+    uint8_t *data;      /* caller-owned; not retained after the call */
+    int32_t width;      /* pixels, >= 1 */
+    int32_t height;     /* pixels, >= 1 */
+    int32_t channels;   /* 1 or 3 */
+    int64_t row_stride; /* bytes between rows */
+} inp_image;
+
+/* The address native code sees when it wraps image as a tensor (its data_ptr), so a caller
+ * can verify that nothing was copied. Writes it to *ret_address. */
+INP_API int32_t inp_image_native_address(const inp_image *image, uint64_t *ret_address);
+
+/* Dilates a mask with a 3x3 cross (the structuring element of the upstream inpainting app),
+ * `iterations` times; pixels outside the image count as background.
+ *   src, dst    masks (channels = 1) of the same width and height; may be the same buffer.
+ *               Both not retained. dst is written only on success.
+ *   iterations  >= 0 (0 copies src to dst)
+ *   INP_ERR_INVALID_ARGUMENT  NULL data, channels != 1, sizes differ, iterations < 0 */
+INP_API int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst);
+
+/* ---------------------------------------------------------------------------------------
+ * Diagnostics
+ * ------------------------------------------------------------------------------------- */
+
+/* out[m x n] = a[m x k] @ b[k2 x n] in float32 through libtorch's GEMM, on the calling
+ * thread's intra-op pool. Used to measure the machine's GEMM rate next to model timings.
+ * Shapes are checked by libtorch itself (not before), so a mismatch reports libtorch's own
+ * message: "mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)".
+ *   a, b, out  row-major caller buffers; not retained.
+ *   INP_ERR_INVALID_ARGUMENT  a NULL buffer, a negative size, or shapes that do not multiply */
+INP_API int32_t inp_matmul_f32(const float *a, int64_t m, int64_t k, const float *b, int64_t k2,
+                               int64_t n, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* INPAINTERZ_H */

@@ -1,0 +1,31 @@
+// The one place C++ errors become C status codes. Every exported function that can fail
+// runs its body through inp::capi::guard, so no exception crosses the C ABI.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "inpainterz.h"
+
+namespace inp::capi {
+
+// Stores the message for inp_last_error() and returns `status`.
+int32_t set_error(int32_t status, const std::string &message, const std::string &detail);
+void clear_error();
+int32_t guard_current_exception(); // maps the in-flight exception to a status
+
+template <typename F>
+int32_t guard(F &&body) noexcept {
+    try {
+        clear_error();
+        body();
+        return INP_OK;
+    } catch (...) {
+        return guard_current_exception();
+    }
+}
+
+// Argument checks shared by every entry point.
+void require(bool ok, const char *function, const std::string &what);
+
+} // namespace inp::capi

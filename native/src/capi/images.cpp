@@ -1,0 +1,33 @@
+#include "capi/guard.h"
+#include "ops/mask_ops.h"
+#include "runtime/image_tensor.h"
+
+using inp::capi::guard;
+using inp::capi::require;
+
+extern "C" {
+
+int32_t inp_image_native_address(const inp_image *image, uint64_t *ret_address) {
+    return guard([&] {
+        require(ret_address != nullptr, "inp_image_native_address", "ret_address must not be NULL");
+        const at::Tensor t = inp::wrap_image(image, "inp_image_native_address", "image");
+        *ret_address = reinterpret_cast<uint64_t>(t.data_ptr());
+    });
+}
+
+int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst) {
+    return guard([&] {
+        const at::Tensor s = inp::wrap_image(src, "inp_mask_dilate", "src");
+        at::Tensor d = inp::wrap_image(dst, "inp_mask_dilate", "dst");
+        require(src->channels == 1 && dst->channels == 1, "inp_mask_dilate", "masks must have 1 channel");
+        require(src->width == dst->width && src->height == dst->height, "inp_mask_dilate",
+                "src is " + std::to_string(src->width) + "x" + std::to_string(src->height) + " but dst is " +
+                    std::to_string(dst->width) + "x" + std::to_string(dst->height));
+        require(iterations >= 0, "inp_mask_dilate", "iterations must be >= 0, got " + std::to_string(iterations));
+        // Computed in full before dst is written, so src and dst may be the same buffer.
+        const at::Tensor result = inp::ops::dilate_cross(s.select(2, 0), iterations);
+        d.select(2, 0).copy_(result);
+    });
+}
+
+} // extern "C"

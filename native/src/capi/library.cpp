@@ -1,0 +1,57 @@
+#include <ATen/Parallel.h>
+#include <ATen/ops/from_blob.h>
+#include <ATen/ops/mm.h>
+#include <torch/version.h>
+
+extern "C" {
+#include <libavutil/avutil.h>
+}
+
+#include "capi/guard.h"
+
+using inp::capi::guard;
+using inp::capi::require;
+
+extern "C" {
+
+int32_t inp_abi_version(void) { return INP_ABI_VERSION; }
+
+const char *inp_build_info(void) {
+    static const std::string info = std::string("inpainterz 0.1.0; abi ") + std::to_string(INP_ABI_VERSION) +
+                                    "; torch " + TORCH_VERSION + "; ffmpeg " + av_version_info() +
+#if defined(INP_WITH_CUDA)
+                                    "; cuda: yes"
+#else
+                                    "; cuda: no"
+#endif
+#if defined(_OPENMP)
+                                    "; openmp: yes";
+#else
+                                    "; openmp: no";
+#endif
+    return info.c_str();
+}
+
+int32_t inp_set_num_threads(int32_t n) {
+    return guard([&] {
+        require(n >= 1, "inp_set_num_threads", "thread count must be >= 1, got " + std::to_string(n));
+        at::set_num_threads(n);
+    });
+}
+
+int32_t inp_get_num_threads(void) { return at::get_num_threads(); }
+
+int32_t inp_matmul_f32(const float *a, int64_t m, int64_t k, const float *b, int64_t k2, int64_t n, float *out) {
+    return guard([&] {
+        require(a != nullptr && b != nullptr && out != nullptr, "inp_matmul_f32", "a, b and out must not be NULL");
+        require(m >= 0 && k >= 0 && k2 >= 0 && n >= 0, "inp_matmul_f32", "sizes must be >= 0");
+        auto f32 = at::TensorOptions().dtype(at::kFloat);
+        at::Tensor ta = at::from_blob(const_cast<float *>(a), {m, k}, f32);
+        at::Tensor tb = at::from_blob(const_cast<float *>(b), {k2, n}, f32);
+        at::Tensor tout = at::from_blob(out, {m, n}, f32);
+        // libtorch checks the shapes; its message reaches the caller unchanged.
+        at::mm_out(tout, ta, tb);
+    });
+}
+
+} // extern "C"

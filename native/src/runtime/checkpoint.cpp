@@ -1,0 +1,90 @@
+#include "runtime/checkpoint.h"
+
+#include <ATen/ops/empty.h>
+#include <ATen/ops/from_blob.h>
+#include <c10/core/TensorOptions.h>
+#include <cstring>
+
+#include "runtime/checkpoint_parser.h"
+#include "runtime/error.h"
+
+namespace inp {
+
+at::ScalarType to_scalar_type(int32_t dtype) {
+    switch (dtype) {
+    case INP_DTYPE_F32: return at::kFloat;
+    case INP_DTYPE_F16: return at::kHalf;
+    case INP_DTYPE_BF16: return at::kBFloat16;
+    case INP_DTYPE_F64: return at::kDouble;
+    case INP_DTYPE_I64: return at::kLong;
+    case INP_DTYPE_I32: return at::kInt;
+    case INP_DTYPE_I16: return at::kShort;
+    case INP_DTYPE_I8: return at::kChar;
+    case INP_DTYPE_U8: return at::kByte;
+    case INP_DTYPE_BOOL: return at::kBool;
+    default: fail(INP_ERR_UNSUPPORTED, "unsupported dtype code " + std::to_string(dtype));
+    }
+}
+
+std::unique_ptr<Checkpoint> Checkpoint::load(const std::string &path, const inp_checkpoint_params &params) {
+    std::shared_ptr<MappedFile> file = MappedFile::open(path, params.use_mmap);
+    ParsedCheckpoint parsed = parse_checkpoint(path, file->data(), file->size());
+
+    auto ck = std::make_unique<Checkpoint>();
+    ck->path_ = path;
+    ck->format_ = parsed.format;
+    ck->wrapper_ = parsed.wrapper;
+
+    // One tensor per storage. It aliases the file when the data is aligned for its dtype
+    // (always, for zip files: torch aligns members to 64 bytes); legacy files store each
+    // storage right after an 8-byte count, so some need a copy.
+    std::vector<at::Tensor> storages;
+    std::vector<bool> storage_mapped;
+    storages.reserve(parsed.storages.size());
+    for (const StorageBlock &s : parsed.storages) {
+        auto options = at::TensorOptions().dtype(to_scalar_type(s.dtype));
+        const size_t esize = dtype_size(s.dtype);
+        const bool aligned = reinterpret_cast<uintptr_t>(s.data) % esize == 0;
+        if (aligned) {
+            // The deleter keeps the file alive as long as any tensor uses it.
+            storages.push_back(at::from_blob(const_cast<uint8_t *>(s.data), {s.numel}, [file](void *) {}, options));
+        } else {
+            at::Tensor copy = at::empty({s.numel}, options);
+            std::memcpy(copy.data_ptr(), s.data, s.num_bytes);
+            storages.push_back(copy);
+        }
+        storage_mapped.push_back(aligned && file->is_mapped());
+    }
+
+    const int64_t total = static_cast<int64_t>(parsed.tensors.size());
+    for (int64_t i = 0; i < total; i++) {
+        const TensorRecord &r = parsed.tensors[i];
+        const at::Tensor &base = storages.at(r.view.storage);
+        CheckpointTensor t{r.name, base.as_strided(r.view.shape, r.view.stride, r.view.storage_offset), r.view.dtype,
+                           storage_mapped[r.view.storage]};
+        if (!ck->index_.emplace(t.name, ck->tensors_.size()).second)
+            fail(INP_ERR_CHECKPOINT, "checkpoint " + in_quotes(path) + ": key " + in_quotes(t.name) + " appears twice after removing the 'module.' prefix");
+        ck->tensors_.push_back(std::move(t));
+        if (params.progress_callback != nullptr && !params.progress_callback(i + 1, total, params.progress_user_data))
+            fail(INP_ERR_CANCELLED, "loading checkpoint " + in_quotes(path) + " was cancelled after " + std::to_string(i + 1) + " of " + std::to_string(total) + " tensors");
+    }
+
+    std::vector<TensorShape> shapes;
+    shapes.reserve(ck->tensors_.size());
+    for (const auto &t : ck->tensors_) shapes.push_back({t.name, t.tensor.sizes().vec()});
+    ck->model_ = detect_model(shapes);
+    return ck;
+}
+
+const CheckpointTensor *Checkpoint::find(const std::string &key) const {
+    auto it = index_.find(key);
+    return it == index_.end() ? nullptr : &tensors_[it->second];
+}
+
+const CheckpointTensor &Checkpoint::at(int64_t index) const {
+    if (index < 0 || index >= static_cast<int64_t>(tensors_.size()))
+        fail(INP_ERR_INVALID_ARGUMENT, "tensor index " + std::to_string(index) + " is out of range [0, " + std::to_string(tensors_.size()) + ") for checkpoint " + in_quotes(path_));
+    return tensors_[static_cast<size_t>(index)];
+}
+
+} // namespace inp
