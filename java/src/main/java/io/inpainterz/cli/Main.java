@@ -1,0 +1,164 @@
+package io.inpainterz.cli;
+
+import io.inpainterz.InpainterzException;
+import io.inpainterz.engine.Checkpoint;
+import io.inpainterz.engine.Engine;
+import io.inpainterz.engine.ModelFamily;
+import io.inpainterz.engine.ModelInfo;
+import io.inpainterz.parity.ParityFixtures;
+import io.inpainterz.parity.ParityRunner;
+import io.inpainterz.parity.StageResult;
+import io.inpainterz.util.Json;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code inpainterz} command line (launcher: bin/inpainterz). */
+public final class Main {
+    /** Exit codes, documented in README.md. */
+    static final int OK = 0, CHECK_FAILED = 1, USAGE = 2, BAD_INPUT = 3, NO_NATIVE_LIBRARY = 4;
+
+    static final String USAGE_TEXT = """
+            usage: inpainterz <command> [options]
+
+            commands:
+              ckpt inspect FILE [--json]   model family, variant, tensor and parameter counts of a checkpoint
+              parity [--dir D] [MODEL...]  compare this build with the upstream fixtures (MODEL: sam, deaot, e2fgvi;
+                                           default all); one line per stage; exit 1 on any miss
+              version                      versions of this build (native library, libtorch, FFmpeg)
+              help                         this text
+
+            exit codes: 0 ok, 1 a check failed, 2 usage error, 3 bad input (the message names it),
+                        4 native library missing or mismatched
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Main(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new Main(System.out, System.err).run(args));
+    }
+
+    int run(String[] args) {
+        try {
+            if (args.length == 0) return usage("no command given");
+            return switch (args[0]) {
+                case "ckpt" -> ckpt(tail(args));
+                case "parity" -> parity(tail(args));
+                case "version", "--version" -> {
+                    out.println(Engine.buildInfo());
+                    yield OK;
+                }
+                case "help", "--help", "-h" -> {
+                    out.print(USAGE_TEXT);
+                    yield OK;
+                }
+                default -> usage("unknown command '" + args[0] + "'");
+            };
+        } catch (UsageException e) {
+            return usage(e.getMessage());
+        } catch (InpainterzException e) {
+            err.println("inpainterz: " + e.getMessage());
+            return BAD_INPUT;
+        } catch (UnsatisfiedLinkError e) {
+            err.println("inpainterz: " + e.getMessage());
+            return NO_NATIVE_LIBRARY;
+        }
+    }
+
+    private int usage(String problem) {
+        err.println("inpainterz: " + problem);
+        err.print(USAGE_TEXT);
+        return USAGE;
+    }
+
+    private static String[] tail(String[] args) {
+        String[] t = new String[args.length - 1];
+        System.arraycopy(args, 1, t, 0, t.length);
+        return t;
+    }
+
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    // ---- inpainterz ckpt inspect FILE [--json] ---------------------------------------------
+
+    private int ckpt(String[] args) {
+        if (args.length == 0 || !args[0].equals("inspect")) throw new UsageException("expected 'ckpt inspect FILE [--json]'");
+        String file = null;
+        boolean json = false;
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].equals("--json")) json = true;
+            else if (args[i].startsWith("-")) throw new UsageException("unknown option '" + args[i] + "' for ckpt inspect");
+            else if (file == null) file = args[i];
+            else throw new UsageException("ckpt inspect takes one FILE");
+        }
+        if (file == null) throw new UsageException("ckpt inspect needs a FILE");
+
+        try (Checkpoint ck = Checkpoint.open(Path.of(file))) {
+            ModelInfo m = ck.modelInfo();
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("file", file);
+                o.put("format", m.format().name().toLowerCase());
+                o.put("family", m.family().id());
+                o.put("variant", m.variant());
+                o.put("wrapper", m.wrapper());
+                o.put("tensors", m.numTensors());
+                o.put("parameters", m.numElements());
+                o.put("bytes", m.numBytes());
+                out.println(Json.write(o));
+            } else {
+                out.printf("file:        %s%n", file);
+                out.printf("format:      %s%n", m.format().name().toLowerCase());
+                out.printf("family:      %s%n", m.family().id());
+                out.printf("variant:     %s%n", m.variant());
+                out.printf("wrapper:     %s%n", m.wrapper().isEmpty() ? "(none: state dict at top level)" : m.wrapper());
+                out.printf("tensors:     %d%n", m.numTensors());
+                out.printf("parameters:  %,d (%.1f MiB)%n", m.numElements(), m.numBytes() / 1048576.0);
+            }
+            if (m.family() == ModelFamily.UNKNOWN) {
+                err.println("inpainterz: '" + file + "' is a valid checkpoint but not a SAM, DeAOT or E2FGVI model");
+                return CHECK_FAILED;
+            }
+            return OK;
+        }
+    }
+
+    // ---- inpainterz parity [--dir D] [MODEL...] ----------------------------------------------
+
+    private int parity(String[] args) {
+        String dir = null;
+        List<String> models = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--dir")) {
+                if (++i >= args.length) throw new UsageException("--dir needs a folder");
+                dir = args[i];
+            } else if (args[i].startsWith("-")) {
+                throw new UsageException("unknown option '" + args[i] + "' for parity");
+            } else if (ParityRunner.MODELS.contains(args[i])) {
+                models.add(args[i]);
+            } else {
+                throw new UsageException("unknown model '" + args[i] + "'; expected one of " + ParityRunner.MODELS);
+            }
+        }
+        if (models.isEmpty()) models = ParityRunner.MODELS;
+        Path root = ParityFixtures.root(dir);
+        out.println("parity: " + Engine.buildInfo() + "; fixtures " + root);
+        List<StageResult> results = ParityRunner.run(root, models, out);
+        long failed = results.stream().filter(r -> !r.passed()).count();
+        out.printf("parity: %d stages, %d passed, %d failed%n", results.size(), results.size() - failed, failed);
+        return failed == 0 && !results.isEmpty() ? OK : CHECK_FAILED;
+    }
+}

@@ -1,0 +1,178 @@
+package io.inpainterz.engine;
+
+import io.inpainterz.FileAccessException;
+import io.inpainterz.InvalidInputException;
+import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.NativeHandle;
+import io.inpainterz.nativeapi.ProgressUpcall;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A torch.save checkpoint (zip or legacy format) opened by the engine's restricted reader:
+ * only tensors, storages and (ordered) dicts are accepted, so a malicious file cannot run code.
+ * The file is memory-mapped; tensors point into it where dtype and alignment allow. Safe to use
+ * from several threads; {@link #close()} frees it.
+ */
+public final class Checkpoint implements AutoCloseable {
+    private final Path path;
+    private final NativeHandle handle;
+    private final ModelInfo modelInfo;
+    private final List<TensorInfo> tensors;
+    private final Map<String, TensorInfo> byName;
+
+    /** Reading options. */
+    public record Options(boolean useMmap, ProgressListener progress) {
+        public static Options defaults() {
+            return new Options(true, null);
+        }
+
+        public Options withProgress(ProgressListener listener) {
+            return new Options(useMmap, listener);
+        }
+
+        public Options withMmap(boolean mmap) {
+            return new Options(mmap, progress);
+        }
+    }
+
+    /** Takes ownership of {@code raw} (an inp_checkpoint*): freed on close, or by the Cleaner. */
+    private Checkpoint(Path path, MemorySegment raw) {
+        this.path = path;
+        this.handle = NativeHandle.ofCheckpoint(this, "Checkpoint[" + path + "]", raw);
+        try (Arena scratch = Arena.ofConfined()) {
+            this.modelInfo = readModelInfo(handle.pointer());
+            this.tensors = Collections.unmodifiableList(readTensors(handle.pointer(), scratch));
+        } catch (RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+        Map<String, TensorInfo> map = new HashMap<>();
+        for (TensorInfo t : tensors) map.put(t.name(), t);
+        this.byName = Collections.unmodifiableMap(map);
+    }
+
+    public static Checkpoint open(Path file) {
+        return open(file, Options.defaults());
+    }
+
+    /**
+     * Opens and validates {@code file}.
+     *
+     * @throws FileAccessException  missing, a directory, or unreadable
+     * @throws io.inpainterz.CheckpointException malformed or refused content (the message names
+     *         the file and the key, global or offset at fault)
+     * @throws io.inpainterz.CancelledException the progress listener returned false
+     */
+    public static Checkpoint open(Path file, Options options) {
+        if (!Files.exists(file)) throw new FileAccessException("checkpoint '" + file + "' does not exist");
+        if (Files.isDirectory(file)) throw new FileAccessException("checkpoint '" + file + "' is a directory, not a file");
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment params = Inp.checkpointDefaultParams(scratch);
+            params.set(ValueLayout.JAVA_BOOLEAN, Inp.CHECKPOINT_PARAMS_USE_MMAP, options.useMmap());
+            ProgressUpcall upcall = null;
+            if (options.progress() != null) {
+                ProgressListener listener = options.progress();
+                upcall = new ProgressUpcall((done, total) -> listener.onProgress(done, total));
+                params.set(ValueLayout.ADDRESS, Inp.CHECKPOINT_PARAMS_PROGRESS_CALLBACK, Inp.progressStub(upcall, scratch));
+            }
+            MemorySegment raw;
+            try {
+                raw = Inp.checkpointInit(scratch.allocateFrom(file.toString()), params, scratch);
+            } catch (RuntimeException e) {
+                if (upcall != null) upcall.rethrowIfFailed(); // the listener's own exception comes first
+                throw e;
+            }
+            return new Checkpoint(file, raw);
+        }
+    }
+
+    private static ModelInfo readModelInfo(MemorySegment ptr) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(Inp.MODEL_INFO);
+            Inp.checkpointModelInfo(ptr, s);
+            return new ModelInfo(
+                    ModelFamily.of(s.get(ValueLayout.JAVA_INT, Inp.MODEL_INFO_FAMILY)),
+                    CheckpointFormat.of(s.get(ValueLayout.JAVA_INT, Inp.MODEL_INFO_FORMAT)),
+                    Inp.stringAt(s, Inp.MODEL_INFO_VARIANT),
+                    Inp.stringAt(s, Inp.MODEL_INFO_WRAPPER),
+                    s.get(ValueLayout.JAVA_LONG, Inp.MODEL_INFO_NUM_TENSORS),
+                    s.get(ValueLayout.JAVA_LONG, Inp.MODEL_INFO_NUM_ELEMENTS),
+                    s.get(ValueLayout.JAVA_LONG, Inp.MODEL_INFO_NUM_BYTES));
+        }
+    }
+
+    private static List<TensorInfo> readTensors(MemorySegment ptr, Arena scratch) {
+        long count = Inp.checkpointTensorCount(ptr, scratch);
+        List<TensorInfo> out = new ArrayList<>((int) count);
+        MemorySegment s = scratch.allocate(Inp.TENSOR_INFO);
+        for (int i = 0; i < count; i++) {
+            Inp.checkpointTensorInfo(ptr, i, s);
+            int ndim = s.get(ValueLayout.JAVA_INT, Inp.TENSOR_INFO_NDIM);
+            long[] shape = new long[ndim];
+            for (int d = 0; d < ndim; d++) shape[d] = s.get(ValueLayout.JAVA_LONG, Inp.TENSOR_INFO_SHAPE + 8L * d);
+            out.add(new TensorInfo(i, Inp.stringAt(s, Inp.TENSOR_INFO_NAME),
+                    DType.of(s.get(ValueLayout.JAVA_INT, Inp.TENSOR_INFO_DTYPE)), shape,
+                    s.get(ValueLayout.JAVA_LONG, Inp.TENSOR_INFO_NUM_BYTES),
+                    s.get(ValueLayout.JAVA_BOOLEAN, Inp.TENSOR_INFO_IS_MAPPED)));
+        }
+        return out;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    public ModelInfo modelInfo() {
+        return modelInfo;
+    }
+
+    /** The state dict, in file order. */
+    public List<TensorInfo> tensors() {
+        return tensors;
+    }
+
+    public Optional<TensorInfo> tensor(String name) {
+        return Optional.ofNullable(byName.get(name));
+    }
+
+    /** Copies a tensor, contiguous and row-major in its own dtype, into {@code dst} (exactly numBytes long). */
+    public void copyTensor(TensorInfo tensor, MemorySegment dst) {
+        if (dst.byteSize() != tensor.numBytes()) {
+            throw new InvalidInputException("tensor '" + tensor.name() + "' has " + tensor.numBytes()
+                    + " bytes but the destination holds " + dst.byteSize());
+        }
+        Inp.checkpointTensorCopy(handle.pointer(), tensor.index(), dst);
+    }
+
+    /** A copy of the named tensor in new memory from {@code arena}. */
+    public MemorySegment readTensor(String name, Arena arena) {
+        TensorInfo t = tensor(name).orElseThrow(() -> new InvalidInputException("checkpoint '" + path + "' has no tensor '" + name + "'"));
+        MemorySegment dst = arena.allocate(Math.max(1, t.numBytes()), 64).asSlice(0, t.numBytes());
+        copyTensor(t, dst);
+        return dst;
+    }
+
+    public boolean isClosed() {
+        return handle.isClosed();
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+
+    @Override
+    public String toString() {
+        return handle.toString();
+    }
+}

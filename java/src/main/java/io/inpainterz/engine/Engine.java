@@ -1,0 +1,68 @@
+package io.inpainterz.engine;
+
+import io.inpainterz.InvalidInputException;
+import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.NativeLibrary;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/** Process-wide facts and settings of the native engine. */
+public final class Engine {
+    private Engine() {}
+
+    /** Loads the native library (idempotent) and returns where it was found. */
+    public static Path load() {
+        return NativeLibrary.load();
+    }
+
+    /** "inpainterz 0.1.0; abi 1; torch 2.13.0; ffmpeg 5.1.x; cuda: no; openmp: yes". */
+    public static String buildInfo() {
+        return Inp.buildInfo();
+    }
+
+    public static int abiVersion() {
+        return Inp.abiVersion();
+    }
+
+    /** Intra-op CPU threads of model code; applies to the whole process. */
+    public static void setNumThreads(int n) {
+        Inp.setNumThreads(n);
+    }
+
+    public static int numThreads() {
+        return Inp.getNumThreads();
+    }
+
+    /**
+     * {@code out[m x n] = a[m x k] * b[k2 x n]} (row-major float32) through libtorch's GEMM: the
+     * machine's GEMM rate that benchmark results are reported against. Shapes are deliberately
+     * checked by libtorch, not here, so a mismatch shows its own message.
+     */
+    public static void matmulF32(MemorySegment a, long m, long k, MemorySegment b, long k2, long n, MemorySegment out) {
+        // Buffer sizes are memory safety and are checked here; whether the shapes multiply is libtorch's call.
+        requireBytes("a", a, m, k);
+        requireBytes("b", b, k2, n);
+        requireBytes("out", out, m, n);
+        Inp.matmulF32(a, m, k, b, k2, n, out);
+    }
+
+    private static void requireBytes(String name, MemorySegment s, long rows, long cols) {
+        if (rows < 0 || cols < 0) throw new InvalidInputException("matmul: " + name + " has negative size " + rows + "x" + cols);
+        if (s.byteSize() < 4 * rows * cols) {
+            throw new InvalidInputException("matmul: " + name + " is " + rows + "x" + cols + " float32 (" + 4 * rows * cols
+                    + " bytes) but its buffer holds " + s.byteSize() + " bytes");
+        }
+    }
+
+    /** Convenience for {@link #matmulF32} on Java arrays (copies in and out). */
+    public static float[] matmulF32(float[] a, long m, long k, float[] b, long k2, long n) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment sa = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, a);
+            MemorySegment sb = arena.allocateFrom(java.lang.foreign.ValueLayout.JAVA_FLOAT, b);
+            MemorySegment out = arena.allocate(java.lang.foreign.ValueLayout.JAVA_FLOAT, Math.max(1, m * n));
+            matmulF32(sa, m, k, sb, k2, n, out);
+            return out.asSlice(0, 4 * m * n).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.inpainterz.engine;
+
+import io.inpainterz.InvalidInputException;
+import io.inpainterz.nativeapi.Inp;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/** A one-channel 8-bit mask (0 = background, anything else = object) in off-heap memory. */
+public final class Mask extends Image {
+    public Mask(MemorySegment data, int width, int height, long rowStride) {
+        super(data, width, height, rowStride);
+    }
+
+    /** A zeroed, tightly packed mask from {@code arena}. */
+    public static Mask allocate(Arena arena, int width, int height) {
+        return new Mask(allocatePacked(arena, width, height, 1), width, height, width);
+    }
+
+    @Override
+    public int channels() {
+        return 1;
+    }
+
+    @Override
+    String kind() {
+        return "Mask";
+    }
+
+    /**
+     * Dilates this mask by a 3x3 cross {@code iterations} times into {@code dst} (which may be
+     * this mask), as the upstream inpainting app does before E2FGVI: cv2.dilate with
+     * MORPH_CROSS. Pixels outside the image count as background.
+     */
+    public void dilate(int iterations, Mask dst) {
+        if (iterations < 0) throw new InvalidInputException("dilation iterations must be >= 0, got " + iterations);
+        if (dst.width() != width() || dst.height() != height()) {
+            throw new InvalidInputException("dilate: source is " + width() + "x" + height() + " but destination is " + dst.width() + "x" + dst.height());
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            Inp.maskDilate(descriptor(scratch), iterations, dst.descriptor(scratch));
+        }
+    }
+}

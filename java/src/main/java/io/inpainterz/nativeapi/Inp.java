@@ -1,0 +1,327 @@
+package io.inpainterz.nativeapi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import io.inpainterz.InpainterzException;
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * The C ABI of native/include/inpainterz.h, one Java method per C function, in the header's
+ * order. Method handles are looked up once; every fallible call goes through {@link #check},
+ * which reads the thread-local native message before anything else runs.
+ */
+public final class Inp {
+    private Inp() {}
+
+    // ---- struct layouts (must match inpainterz.h field for field) --------------------------
+
+    public static final int MAX_DIMS = 8;
+    static final AddressLayout C_STRING = ADDRESS.withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, java.lang.foreign.ValueLayout.JAVA_BYTE));
+
+    /** struct inp_checkpoint_params. */
+    public static final StructLayout CHECKPOINT_PARAMS = MemoryLayout.structLayout(
+            JAVA_BOOLEAN.withName("use_mmap"), MemoryLayout.paddingLayout(7),
+            ADDRESS.withName("progress_callback"),
+            ADDRESS.withName("progress_user_data"));
+    public static final long CHECKPOINT_PARAMS_USE_MMAP = offset(CHECKPOINT_PARAMS, "use_mmap");
+    public static final long CHECKPOINT_PARAMS_PROGRESS_CALLBACK = offset(CHECKPOINT_PARAMS, "progress_callback");
+
+    /** struct inp_model_info. */
+    public static final StructLayout MODEL_INFO = MemoryLayout.structLayout(
+            JAVA_INT.withName("family"), JAVA_INT.withName("format"),
+            C_STRING.withName("variant"), C_STRING.withName("wrapper"),
+            JAVA_LONG.withName("num_tensors"), JAVA_LONG.withName("num_elements"), JAVA_LONG.withName("num_bytes"));
+
+    public static final long MODEL_INFO_FAMILY = offset(MODEL_INFO, "family");
+    public static final long MODEL_INFO_FORMAT = offset(MODEL_INFO, "format");
+    public static final long MODEL_INFO_VARIANT = offset(MODEL_INFO, "variant");
+    public static final long MODEL_INFO_WRAPPER = offset(MODEL_INFO, "wrapper");
+    public static final long MODEL_INFO_NUM_TENSORS = offset(MODEL_INFO, "num_tensors");
+    public static final long MODEL_INFO_NUM_ELEMENTS = offset(MODEL_INFO, "num_elements");
+    public static final long MODEL_INFO_NUM_BYTES = offset(MODEL_INFO, "num_bytes");
+
+    /** struct inp_tensor_info. */
+    public static final StructLayout TENSOR_INFO = MemoryLayout.structLayout(
+            C_STRING.withName("name"), JAVA_INT.withName("dtype"), JAVA_INT.withName("ndim"),
+            MemoryLayout.sequenceLayout(MAX_DIMS, JAVA_LONG).withName("shape"),
+            JAVA_LONG.withName("num_bytes"), JAVA_BOOLEAN.withName("is_mapped"), MemoryLayout.paddingLayout(7));
+
+    public static final long TENSOR_INFO_NAME = offset(TENSOR_INFO, "name");
+    public static final long TENSOR_INFO_DTYPE = offset(TENSOR_INFO, "dtype");
+    public static final long TENSOR_INFO_NDIM = offset(TENSOR_INFO, "ndim");
+    public static final long TENSOR_INFO_SHAPE = offset(TENSOR_INFO, "shape");
+    public static final long TENSOR_INFO_NUM_BYTES = offset(TENSOR_INFO, "num_bytes");
+    public static final long TENSOR_INFO_IS_MAPPED = offset(TENSOR_INFO, "is_mapped");
+
+    /** struct inp_image. */
+    public static final StructLayout IMAGE = MemoryLayout.structLayout(
+            ADDRESS.withName("data"), JAVA_INT.withName("width"), JAVA_INT.withName("height"),
+            JAVA_INT.withName("channels"), MemoryLayout.paddingLayout(4), JAVA_LONG.withName("row_stride"));
+
+    /** inp_progress_callback: bool (*)(int64_t done, int64_t total, void *user_data). */
+    public static final FunctionDescriptor PROGRESS_CALLBACK = FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_LONG, JAVA_LONG, ADDRESS);
+
+    static long offset(StructLayout layout, String field) {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(field));
+    }
+
+    /** The NUL-terminated UTF-8 string a {@code const char *} field at {@code offset} points to. */
+    public static String stringAt(MemorySegment struct, long offset) {
+        return struct.get(C_STRING, offset).getString(0);
+    }
+
+    // ---- method handles, looked up once ----------------------------------------------------
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LOOKUP = lookup();
+
+    @SuppressWarnings("restricted")
+    private static SymbolLookup lookup() {
+        NativeLibrary.load(); // System.load before the first handle, so the loader lookup sees it
+        return SymbolLookup.loaderLookup();
+    }
+
+    private static MethodHandle fn(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LOOKUP.findOrThrow(name), fd);
+    }
+
+    private static final MethodHandle STATUS_NAME = fn("inp_status_name", FunctionDescriptor.of(C_STRING, JAVA_INT));
+    private static final MethodHandle LAST_ERROR = fn("inp_last_error", FunctionDescriptor.of(C_STRING));
+    private static final MethodHandle LAST_ERROR_DETAIL = fn("inp_last_error_detail", FunctionDescriptor.of(C_STRING));
+    private static final MethodHandle ABI_VERSION = fn("inp_abi_version", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle BUILD_INFO = fn("inp_build_info", FunctionDescriptor.of(C_STRING));
+    private static final MethodHandle SET_NUM_THREADS = fn("inp_set_num_threads", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle GET_NUM_THREADS = fn("inp_get_num_threads", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle CHECKPOINT_DEFAULT_PARAMS = fn("inp_checkpoint_default_params", FunctionDescriptor.of(CHECKPOINT_PARAMS));
+    private static final MethodHandle CHECKPOINT_INIT = fn("inp_checkpoint_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle CHECKPOINT_FREE = fn("inp_checkpoint_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle CHECKPOINT_MODEL_INFO = fn("inp_checkpoint_model_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle CHECKPOINT_TENSOR_COUNT = fn("inp_checkpoint_tensor_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle CHECKPOINT_TENSOR_INFO = fn("inp_checkpoint_tensor_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle CHECKPOINT_FIND_TENSOR = fn("inp_checkpoint_find_tensor", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle CHECKPOINT_TENSOR_COPY = fn("inp_checkpoint_tensor_copy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    private static final MethodHandle IMAGE_NATIVE_ADDRESS = fn("inp_image_native_address", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle MASK_DILATE = fn("inp_mask_dilate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle MATMUL_F32 = fn("inp_matmul_f32", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+
+    // ---- errors ----------------------------------------------------------------------------
+
+    /** Throws the typed exception for a non-zero status, with the native message of this thread. */
+    public static void check(int status) {
+        if (status == 0) return;
+        String message = lastError();
+        throw InpainterzException.of(status, message.isEmpty() ? statusName(status) : message);
+    }
+
+    public static String statusName(int status) {
+        try {
+            return ((MemorySegment) STATUS_NAME.invokeExact(status)).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static String lastError() {
+        try {
+            return ((MemorySegment) LAST_ERROR.invokeExact()).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static String lastErrorDetail() {
+        try {
+            return ((MemorySegment) LAST_ERROR_DETAIL.invokeExact()).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- library ---------------------------------------------------------------------------
+
+    public static int abiVersion() {
+        try {
+            return (int) ABI_VERSION.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static String buildInfo() {
+        try {
+            return ((MemorySegment) BUILD_INFO.invokeExact()).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void setNumThreads(int n) {
+        try {
+            check((int) SET_NUM_THREADS.invokeExact(n));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int getNumThreads() {
+        try {
+            return (int) GET_NUM_THREADS.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- checkpoints -----------------------------------------------------------------------
+
+    /** inp_checkpoint_default_params(), written into a new struct from {@code allocator}. */
+    public static MemorySegment checkpointDefaultParams(SegmentAllocator allocator) {
+        try {
+            return (MemorySegment) CHECKPOINT_DEFAULT_PARAMS.invokeExact(allocator);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Returns the new inp_checkpoint* (free with {@link #checkpointFree}). */
+    public static MemorySegment checkpointInit(MemorySegment path, MemorySegment params, Arena scratch) {
+        MemorySegment ret = scratch.allocate(ADDRESS);
+        try {
+            check((int) CHECKPOINT_INIT.invokeExact(path, params, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(ADDRESS, 0);
+    }
+
+    public static void checkpointFree(MemorySegment ckpt) {
+        try {
+            CHECKPOINT_FREE.invokeExact(ckpt);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Fills {@code info} (a {@link #MODEL_INFO} struct). */
+    public static void checkpointModelInfo(MemorySegment ckpt, MemorySegment info) {
+        try {
+            check((int) CHECKPOINT_MODEL_INFO.invokeExact(ckpt, info));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long checkpointTensorCount(MemorySegment ckpt, Arena scratch) {
+        MemorySegment ret = scratch.allocate(JAVA_LONG);
+        try {
+            check((int) CHECKPOINT_TENSOR_COUNT.invokeExact(ckpt, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(JAVA_LONG, 0);
+    }
+
+    /** Fills {@code info} (a {@link #TENSOR_INFO} struct). */
+    public static void checkpointTensorInfo(MemorySegment ckpt, long index, MemorySegment info) {
+        try {
+            check((int) CHECKPOINT_TENSOR_INFO.invokeExact(ckpt, index, info));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long checkpointFindTensor(MemorySegment ckpt, MemorySegment key, Arena scratch) {
+        MemorySegment ret = scratch.allocate(JAVA_LONG);
+        try {
+            check((int) CHECKPOINT_FIND_TENSOR.invokeExact(ckpt, key, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(JAVA_LONG, 0);
+    }
+
+    public static void checkpointTensorCopy(MemorySegment ckpt, long index, MemorySegment dst) {
+        try {
+            check((int) CHECKPOINT_TENSOR_COPY.invokeExact(ckpt, index, dst, dst.byteSize()));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- images ----------------------------------------------------------------------------
+
+    /** Writes an inp_image describing {@code data} into a new struct from {@code scratch}. */
+    public static MemorySegment image(Arena scratch, MemorySegment data, int width, int height, int channels, long rowStride) {
+        MemorySegment s = scratch.allocate(IMAGE);
+        s.set(ADDRESS, offset(IMAGE, "data"), data);
+        s.set(JAVA_INT, offset(IMAGE, "width"), width);
+        s.set(JAVA_INT, offset(IMAGE, "height"), height);
+        s.set(JAVA_INT, offset(IMAGE, "channels"), channels);
+        s.set(JAVA_LONG, offset(IMAGE, "row_stride"), rowStride);
+        return s;
+    }
+
+    public static long imageNativeAddress(MemorySegment image, Arena scratch) {
+        MemorySegment ret = scratch.allocate(JAVA_LONG);
+        try {
+            check((int) IMAGE_NATIVE_ADDRESS.invokeExact(image, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(JAVA_LONG, 0);
+    }
+
+    public static void maskDilate(MemorySegment src, int iterations, MemorySegment dst) {
+        try {
+            check((int) MASK_DILATE.invokeExact(src, iterations, dst));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- diagnostics -----------------------------------------------------------------------
+
+    public static void matmulF32(MemorySegment a, long m, long k, MemorySegment b, long k2, long n, MemorySegment out) {
+        try {
+            check((int) MATMUL_F32.invokeExact(a, m, k, b, k2, n, out));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- upcalls ---------------------------------------------------------------------------
+
+    /**
+     * An inp_progress_callback stub living in {@code arena}. The target must not throw: an
+     * exception escaping an upcall would end the JVM. {@link ProgressUpcall} guarantees that.
+     */
+    public static MemorySegment progressStub(ProgressUpcall target, Arena arena) {
+        try {
+            MethodHandle mh = MethodHandles.lookup()
+                    .findVirtual(ProgressUpcall.class, "invoke", MethodType.methodType(boolean.class, long.class, long.class, MemorySegment.class))
+                    .bindTo(target);
+            return LINKER.upcallStub(mh, PROGRESS_CALLBACK, arena);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) throw r;
+        if (t instanceof Error e) throw e;
+        throw new IllegalStateException(t);
+    }
+}
