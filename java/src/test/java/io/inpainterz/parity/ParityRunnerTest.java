@@ -1,0 +1,53 @@
+package io.inpainterz.parity;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inpainterz.FileAccessException;
+import io.inpainterz.testing.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ParityRunnerTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void everyFixtureCheckpointPassesItsStages() {
+        List<StageResult> results = ParityRunner.run(Fixtures.root(), ParityRunner.MODELS, null);
+        List<StageResult> failed = results.stream().filter(r -> !r.passed()).toList();
+        assertTrue(failed.isEmpty(), () -> String.join("\n", failed.stream().map(StageResult::line).toList()));
+        // 5 cases, 6 checkpoint files; hashes where recorded (deaot); the legacy/zip equality.
+        assertTrue(results.stream().anyMatch(r -> r.stage().equals("ckpt weights.pth == weights_legacy.pth")));
+        assertEquals(4, results.stream().filter(r -> r.stage().endsWith("sha256")).count());
+        assertEquals(6, results.stream().filter(r -> r.stage().endsWith(" keys")).count());
+    }
+
+    @Test
+    void aCaseThatDisagreesWithTheCheckpointFails() throws IOException {
+        Path src = Fixtures.file("sam/tiny");
+        Path dst = Files.createDirectories(tmp.resolve("sam/tiny"));
+        Files.copy(src.resolve("weights.pth"), dst.resolve("weights.pth"));
+        String json = Files.readString(src.resolve("case.json"));
+        // Claim a different shape for one key: the keys stage must catch it.
+        String edited = json.replaceFirst("\"image_encoder.pos_embed\": \\[\\s*1,\\s*64,", "\"image_encoder.pos_embed\": [1, 65,");
+        assertFalse(edited.equals(json), "edit did not apply");
+        Files.writeString(dst.resolve("case.json"), edited);
+        List<StageResult> results = ParityRunner.run(tmp, List.of("sam"), null);
+        StageResult keys = results.stream().filter(r -> r.stage().endsWith(" keys")).findFirst().orElseThrow();
+        assertFalse(keys.passed());
+        assertTrue(keys.summary().contains("'image_encoder.pos_embed' has shape [1, 64, 64, 64], expected [1, 65, 64, 64]"), keys.summary());
+    }
+
+    @Test
+    void missingFixturesAreAnErrorNotASkip() {
+        assertThrows(FileAccessException.class, () -> ParityFixtures.root(tmp.resolve("absent").toString()));
+        assertThrows(FileAccessException.class, () -> ParityRunner.run(tmp, List.of("deaot"), null));
+    }
+}
