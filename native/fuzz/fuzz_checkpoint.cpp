@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         // Touch every accepted storage byte range so ASan checks the bounds the parser vouched for.
         volatile uint8_t sink = 0;
         for (const auto &s : parsed.storages)
-            if (s.num_bytes > 0) sink ^= s.data[0] ^ s.data[s.num_bytes - 1];
+            if (s.num_bytes > 0) sink = sink ^ s.data[0] ^ s.data[s.num_bytes - 1];
         (void)sink;
     } catch (const inp::Error &) {
     }

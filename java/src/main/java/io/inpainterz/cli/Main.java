@@ -50,6 +50,9 @@ public final class Main {
     int run(String[] args) {
         try {
             if (args.length == 0) return usage("no command given");
+            if (!List.of("help", "--help", "-h").contains(args[0])) {
+                Engine.load(); // library problems surface here as one message, before any binding initializes
+            }
             return switch (args[0]) {
                 case "ckpt" -> ckpt(tail(args));
                 case "parity" -> parity(tail(args));

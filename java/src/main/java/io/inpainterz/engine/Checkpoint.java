@@ -7,7 +7,6 @@ import io.inpainterz.nativeapi.NativeHandle;
 import io.inpainterz.nativeapi.ProgressUpcall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,14 +76,14 @@ public final class Checkpoint implements AutoCloseable {
         if (!Files.exists(file)) throw new FileAccessException("checkpoint '" + file + "' does not exist");
         if (Files.isDirectory(file)) throw new FileAccessException("checkpoint '" + file + "' is a directory, not a file");
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment params = Inp.checkpointDefaultParams(scratch);
-            params.set(ValueLayout.JAVA_BOOLEAN, Inp.CHECKPOINT_PARAMS_USE_MMAP, options.useMmap());
             ProgressUpcall upcall = null;
+            MemorySegment stub = MemorySegment.NULL;
             if (options.progress() != null) {
                 ProgressListener listener = options.progress();
                 upcall = new ProgressUpcall((done, total) -> listener.onProgress(done, total));
-                params.set(ValueLayout.ADDRESS, Inp.CHECKPOINT_PARAMS_PROGRESS_CALLBACK, Inp.progressStub(upcall, scratch));
+                stub = Inp.progressStub(upcall, scratch);
             }
+            MemorySegment params = Inp.checkpointParams(scratch, options.useMmap(), stub);
             MemorySegment raw;
             try {
                 raw = Inp.checkpointInit(scratch.allocateFrom(file.toString()), params, scratch);
@@ -97,33 +96,17 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     private static ModelInfo readModelInfo(MemorySegment ptr) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment s = a.allocate(Inp.MODEL_INFO);
-            Inp.checkpointModelInfo(ptr, s);
-            return new ModelInfo(
-                    ModelFamily.of(s.get(ValueLayout.JAVA_INT, Inp.MODEL_INFO_FAMILY)),
-                    CheckpointFormat.of(s.get(ValueLayout.JAVA_INT, Inp.MODEL_INFO_FORMAT)),
-                    Inp.stringAt(s, Inp.MODEL_INFO_VARIANT),
-                    Inp.stringAt(s, Inp.MODEL_INFO_WRAPPER),
-                    s.get(ValueLayout.JAVA_LONG, Inp.MODEL_INFO_NUM_TENSORS),
-                    s.get(ValueLayout.JAVA_LONG, Inp.MODEL_INFO_NUM_ELEMENTS),
-                    s.get(ValueLayout.JAVA_LONG, Inp.MODEL_INFO_NUM_BYTES));
-        }
+        Inp.ModelInfoStruct s = Inp.checkpointModelInfo(ptr);
+        return new ModelInfo(ModelFamily.of(s.family()), CheckpointFormat.of(s.format()), s.variant(), s.wrapper(),
+                s.numTensors(), s.numElements(), s.numBytes());
     }
 
     private static List<TensorInfo> readTensors(MemorySegment ptr, Arena scratch) {
         long count = Inp.checkpointTensorCount(ptr, scratch);
         List<TensorInfo> out = new ArrayList<>((int) count);
-        MemorySegment s = scratch.allocate(Inp.TENSOR_INFO);
         for (int i = 0; i < count; i++) {
-            Inp.checkpointTensorInfo(ptr, i, s);
-            int ndim = s.get(ValueLayout.JAVA_INT, Inp.TENSOR_INFO_NDIM);
-            long[] shape = new long[ndim];
-            for (int d = 0; d < ndim; d++) shape[d] = s.get(ValueLayout.JAVA_LONG, Inp.TENSOR_INFO_SHAPE + 8L * d);
-            out.add(new TensorInfo(i, Inp.stringAt(s, Inp.TENSOR_INFO_NAME),
-                    DType.of(s.get(ValueLayout.JAVA_INT, Inp.TENSOR_INFO_DTYPE)), shape,
-                    s.get(ValueLayout.JAVA_LONG, Inp.TENSOR_INFO_NUM_BYTES),
-                    s.get(ValueLayout.JAVA_BOOLEAN, Inp.TENSOR_INFO_IS_MAPPED)));
+            Inp.TensorInfoStruct s = Inp.checkpointTensorInfo(ptr, i, scratch);
+            out.add(new TensorInfo(i, s.name(), DType.of(s.dtype()), s.shape(), s.numBytes(), s.isMapped()));
         }
         return out;
     }

@@ -37,8 +37,8 @@ public final class Inp {
             JAVA_BOOLEAN.withName("use_mmap"), MemoryLayout.paddingLayout(7),
             ADDRESS.withName("progress_callback"),
             ADDRESS.withName("progress_user_data"));
-    public static final long CHECKPOINT_PARAMS_USE_MMAP = offset(CHECKPOINT_PARAMS, "use_mmap");
-    public static final long CHECKPOINT_PARAMS_PROGRESS_CALLBACK = offset(CHECKPOINT_PARAMS, "progress_callback");
+    private static final long CHECKPOINT_PARAMS_USE_MMAP = offset(CHECKPOINT_PARAMS, "use_mmap");
+    private static final long CHECKPOINT_PARAMS_PROGRESS_CALLBACK = offset(CHECKPOINT_PARAMS, "progress_callback");
 
     /** struct inp_model_info. */
     public static final StructLayout MODEL_INFO = MemoryLayout.structLayout(
@@ -46,13 +46,13 @@ public final class Inp {
             C_STRING.withName("variant"), C_STRING.withName("wrapper"),
             JAVA_LONG.withName("num_tensors"), JAVA_LONG.withName("num_elements"), JAVA_LONG.withName("num_bytes"));
 
-    public static final long MODEL_INFO_FAMILY = offset(MODEL_INFO, "family");
-    public static final long MODEL_INFO_FORMAT = offset(MODEL_INFO, "format");
-    public static final long MODEL_INFO_VARIANT = offset(MODEL_INFO, "variant");
-    public static final long MODEL_INFO_WRAPPER = offset(MODEL_INFO, "wrapper");
-    public static final long MODEL_INFO_NUM_TENSORS = offset(MODEL_INFO, "num_tensors");
-    public static final long MODEL_INFO_NUM_ELEMENTS = offset(MODEL_INFO, "num_elements");
-    public static final long MODEL_INFO_NUM_BYTES = offset(MODEL_INFO, "num_bytes");
+    private static final long MODEL_INFO_FAMILY = offset(MODEL_INFO, "family");
+    private static final long MODEL_INFO_FORMAT = offset(MODEL_INFO, "format");
+    private static final long MODEL_INFO_VARIANT = offset(MODEL_INFO, "variant");
+    private static final long MODEL_INFO_WRAPPER = offset(MODEL_INFO, "wrapper");
+    private static final long MODEL_INFO_NUM_TENSORS = offset(MODEL_INFO, "num_tensors");
+    private static final long MODEL_INFO_NUM_ELEMENTS = offset(MODEL_INFO, "num_elements");
+    private static final long MODEL_INFO_NUM_BYTES = offset(MODEL_INFO, "num_bytes");
 
     /** struct inp_tensor_info. */
     public static final StructLayout TENSOR_INFO = MemoryLayout.structLayout(
@@ -60,12 +60,12 @@ public final class Inp {
             MemoryLayout.sequenceLayout(MAX_DIMS, JAVA_LONG).withName("shape"),
             JAVA_LONG.withName("num_bytes"), JAVA_BOOLEAN.withName("is_mapped"), MemoryLayout.paddingLayout(7));
 
-    public static final long TENSOR_INFO_NAME = offset(TENSOR_INFO, "name");
-    public static final long TENSOR_INFO_DTYPE = offset(TENSOR_INFO, "dtype");
-    public static final long TENSOR_INFO_NDIM = offset(TENSOR_INFO, "ndim");
-    public static final long TENSOR_INFO_SHAPE = offset(TENSOR_INFO, "shape");
-    public static final long TENSOR_INFO_NUM_BYTES = offset(TENSOR_INFO, "num_bytes");
-    public static final long TENSOR_INFO_IS_MAPPED = offset(TENSOR_INFO, "is_mapped");
+    private static final long TENSOR_INFO_NAME = offset(TENSOR_INFO, "name");
+    private static final long TENSOR_INFO_DTYPE = offset(TENSOR_INFO, "dtype");
+    private static final long TENSOR_INFO_NDIM = offset(TENSOR_INFO, "ndim");
+    private static final long TENSOR_INFO_SHAPE = offset(TENSOR_INFO, "shape");
+    private static final long TENSOR_INFO_NUM_BYTES = offset(TENSOR_INFO, "num_bytes");
+    private static final long TENSOR_INFO_IS_MAPPED = offset(TENSOR_INFO, "is_mapped");
 
     /** struct inp_image. */
     public static final StructLayout IMAGE = MemoryLayout.structLayout(
@@ -80,7 +80,7 @@ public final class Inp {
     }
 
     /** The NUL-terminated UTF-8 string a {@code const char *} field at {@code offset} points to. */
-    public static String stringAt(MemorySegment struct, long offset) {
+    private static String stringAt(MemorySegment struct, long offset) {
         return struct.get(C_STRING, offset).getString(0);
     }
 
@@ -187,13 +187,21 @@ public final class Inp {
 
     // ---- checkpoints -----------------------------------------------------------------------
 
-    /** inp_checkpoint_default_params(), written into a new struct from {@code allocator}. */
-    public static MemorySegment checkpointDefaultParams(SegmentAllocator allocator) {
+    /**
+     * inp_checkpoint_default_params() with the given fields set, in a struct from {@code scratch}.
+     *
+     * @param progress NULL for none, else a stub from {@link #progressStub}
+     */
+    public static MemorySegment checkpointParams(Arena scratch, boolean useMmap, MemorySegment progress) {
+        MemorySegment p;
         try {
-            return (MemorySegment) CHECKPOINT_DEFAULT_PARAMS.invokeExact(allocator);
+            p = (MemorySegment) CHECKPOINT_DEFAULT_PARAMS.invokeExact((SegmentAllocator) scratch);
         } catch (Throwable t) {
             throw rethrow(t);
         }
+        p.set(JAVA_BOOLEAN, CHECKPOINT_PARAMS_USE_MMAP, useMmap);
+        p.set(ADDRESS, CHECKPOINT_PARAMS_PROGRESS_CALLBACK, progress);
+        return p;
     }
 
     /** Returns the new inp_checkpoint* (free with {@link #checkpointFree}). */
@@ -215,10 +223,17 @@ public final class Inp {
         }
     }
 
-    /** Fills {@code info} (a {@link #MODEL_INFO} struct). */
-    public static void checkpointModelInfo(MemorySegment ckpt, MemorySegment info) {
-        try {
-            check((int) CHECKPOINT_MODEL_INFO.invokeExact(ckpt, info));
+    /** struct inp_model_info, decoded (strings copied out of native memory). */
+    public record ModelInfoStruct(int family, int format, String variant, String wrapper, long numTensors,
+                                  long numElements, long numBytes) {}
+
+    public static ModelInfoStruct checkpointModelInfo(MemorySegment ckpt) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(MODEL_INFO);
+            check((int) CHECKPOINT_MODEL_INFO.invokeExact(ckpt, s));
+            return new ModelInfoStruct(s.get(JAVA_INT, MODEL_INFO_FAMILY), s.get(JAVA_INT, MODEL_INFO_FORMAT),
+                    stringAt(s, MODEL_INFO_VARIANT), stringAt(s, MODEL_INFO_WRAPPER), s.get(JAVA_LONG, MODEL_INFO_NUM_TENSORS),
+                    s.get(JAVA_LONG, MODEL_INFO_NUM_ELEMENTS), s.get(JAVA_LONG, MODEL_INFO_NUM_BYTES));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -234,13 +249,20 @@ public final class Inp {
         return ret.get(JAVA_LONG, 0);
     }
 
-    /** Fills {@code info} (a {@link #TENSOR_INFO} struct). */
-    public static void checkpointTensorInfo(MemorySegment ckpt, long index, MemorySegment info) {
+    /** struct inp_tensor_info, decoded. */
+    public record TensorInfoStruct(String name, int dtype, long[] shape, long numBytes, boolean isMapped) {}
+
+    public static TensorInfoStruct checkpointTensorInfo(MemorySegment ckpt, long index, Arena scratch) {
+        MemorySegment s = scratch.allocate(TENSOR_INFO);
         try {
-            check((int) CHECKPOINT_TENSOR_INFO.invokeExact(ckpt, index, info));
+            check((int) CHECKPOINT_TENSOR_INFO.invokeExact(ckpt, index, s));
         } catch (Throwable t) {
             throw rethrow(t);
         }
+        long[] shape = new long[s.get(JAVA_INT, TENSOR_INFO_NDIM)];
+        for (int d = 0; d < shape.length; d++) shape[d] = s.get(JAVA_LONG, TENSOR_INFO_SHAPE + 8L * d);
+        return new TensorInfoStruct(stringAt(s, TENSOR_INFO_NAME), s.get(JAVA_INT, TENSOR_INFO_DTYPE), shape,
+                s.get(JAVA_LONG, TENSOR_INFO_NUM_BYTES), s.get(JAVA_BOOLEAN, TENSOR_INFO_IS_MAPPED));
     }
 
     public static long checkpointFindTensor(MemorySegment ckpt, MemorySegment key, Arena scratch) {
