@@ -25,11 +25,13 @@
  *   }
  *   inp_model_info info;
  *   inp_checkpoint_model_info(ck, &info);      // family, variant, tensor count
+ *   const inp_tensors *sd = NULL;
+ *   inp_checkpoint_tensors(ck, &sd);           // borrowed from ck
  *   int64_t n = 0;
- *   inp_checkpoint_tensor_count(ck, &n);
+ *   inp_tensors_count(sd, &n);
  *   for (int64_t i = 0; i < n; i++) {
  *       inp_tensor_info t;
- *       inp_checkpoint_tensor_info(ck, i, &t);  // t.name is borrowed from ck
+ *       inp_tensors_info(sd, i, &t);           // t.name is borrowed too
  *   }
  *   inp_checkpoint_free(ck);
  */
@@ -125,7 +127,43 @@ enum inp_dtype {
     INP_DTYPE_BOOL = 10
 };
 
+/* ---------------------------------------------------------------------------------------
+ * Tensor lists: ordered named tensors. A checkpoint's state dict is one (borrowed from the
+ * checkpoint); a caller-made one passed as `record` to a model call receives that call's
+ * intermediate results by stage name (used by the parity self-test and for debugging).
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_tensors inp_tensors;
+
 #define INP_MAX_DIMS 8
+
+typedef struct inp_tensor_info {
+    const char *name;              /* borrowed, valid while the list is unchanged and alive */
+    int32_t dtype;                 /* inp_dtype */
+    int32_t ndim;                  /* 0..INP_MAX_DIMS */
+    int64_t shape[INP_MAX_DIMS];   /* first ndim entries are valid */
+    int64_t num_bytes;             /* element count x element size (contiguous size) */
+    bool is_mapped;                /* true when the tensor points into a mapped file (no copy) */
+} inp_tensor_info;
+
+/* A new empty list.  ret_tensors: new handle, free with inp_tensors_free. */
+INP_API int32_t inp_tensors_init(inp_tensors **ret_tensors);
+
+/* Frees a list made by inp_tensors_init. NULL is a no-op. Never pass a borrowed list. */
+INP_API void inp_tensors_free(inp_tensors *tensors);
+
+INP_API int32_t inp_tensors_count(const inp_tensors *tensors, int64_t *ret_count);
+
+/* Facts of tensor i, in list order.
+ *   INP_ERR_INVALID_ARGUMENT  i is out of range [0, count) */
+INP_API int32_t inp_tensors_info(const inp_tensors *tensors, int64_t index, inp_tensor_info *ret_info);
+
+/* Index of the tensor named `name`, or -1 in *ret_index when there is none. */
+INP_API int32_t inp_tensors_find(const inp_tensors *tensors, const char *name, int64_t *ret_index);
+
+/* Copies tensor i, contiguous and row-major in its own dtype, into dst.
+ *   dst   caller buffer of dst_bytes bytes; not retained.
+ *   INP_ERR_INVALID_ARGUMENT  i out of range, or dst_bytes != the tensor's num_bytes */
+INP_API int32_t inp_tensors_copy(const inp_tensors *tensors, int64_t index, void *dst, size_t dst_bytes);
 
 /* ---------------------------------------------------------------------------------------
  * Checkpoints: torch.save files (zip and legacy formats) read by a restricted unpickler.
@@ -193,32 +231,9 @@ typedef struct inp_model_info {
  *   ret_info  filled on success; its strings are borrowed from ckpt. */
 INP_API int32_t inp_checkpoint_model_info(const inp_checkpoint *ckpt, inp_model_info *ret_info);
 
-/* Number of tensors in the state dict. */
-INP_API int32_t inp_checkpoint_tensor_count(const inp_checkpoint *ckpt, int64_t *ret_count);
-
-typedef struct inp_tensor_info {
-    const char *name;              /* state-dict key; borrowed, valid until inp_checkpoint_free */
-    int32_t dtype;                 /* inp_dtype */
-    int32_t ndim;                  /* 0..INP_MAX_DIMS */
-    int64_t shape[INP_MAX_DIMS];   /* first ndim entries are valid */
-    int64_t num_bytes;             /* element count x element size (contiguous size) */
-    bool is_mapped;                /* true when the tensor points into the mapped file (no copy) */
-} inp_tensor_info;
-
-/* Facts of tensor i, in the order the state dict lists them.
- *   INP_ERR_INVALID_ARGUMENT  i is out of range [0, count) */
-INP_API int32_t inp_checkpoint_tensor_info(const inp_checkpoint *ckpt, int64_t index,
-                                           inp_tensor_info *ret_info);
-
-/* Index of the tensor named key, or -1 in *ret_index when there is none. */
-INP_API int32_t inp_checkpoint_find_tensor(const inp_checkpoint *ckpt, const char *key,
-                                           int64_t *ret_index);
-
-/* Copies tensor i, contiguous and row-major in its own dtype, into dst.
- *   dst        caller buffer of dst_bytes bytes; not retained.
- *   INP_ERR_INVALID_ARGUMENT  i out of range, or dst_bytes != the tensor's num_bytes */
-INP_API int32_t inp_checkpoint_tensor_copy(const inp_checkpoint *ckpt, int64_t index, void *dst,
-                                           size_t dst_bytes);
+/* The state dict as a tensor list.
+ *   ret_tensors  borrowed: valid until inp_checkpoint_free(ckpt); do not free it. */
+INP_API int32_t inp_checkpoint_tensors(const inp_checkpoint *ckpt, const inp_tensors **ret_tensors);
 
 /* ---------------------------------------------------------------------------------------
  * Frames and masks: caller-owned memory that native code reads and writes in place.
@@ -248,6 +263,79 @@ INP_API int32_t inp_image_native_address(const inp_image *image, uint64_t *ret_a
  *   iterations  >= 0 (0 copies src to dst)
  *   INP_ERR_INVALID_ARGUMENT  NULL data, channels != 1, sizes differ, iterations < 0 */
 INP_API int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst);
+
+/* ---------------------------------------------------------------------------------------
+ * SAM (Segment Anything v1): a prompt (points, boxes, an earlier mask) on an image -> masks.
+ *
+ * A model is loaded once and may be used by many threads at once; per-image state lives in
+ * an embedding handle (computed once by inp_sam_set_image, reused by any number of prompts).
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_sam inp_sam;
+typedef struct inp_sam_embedding inp_sam_embedding;
+
+enum inp_device {
+    INP_DEVICE_CPU = 0,
+    INP_DEVICE_CUDA = 1
+};
+
+typedef struct inp_sam_params {
+    int32_t device;       /* inp_device (default CPU) */
+    int32_t device_index; /* CUDA ordinal (default 0) */
+} inp_sam_params;
+
+INP_API inp_sam_params inp_sam_default_params(void);
+
+/* Loads vit_b, vit_l or vit_h (read from the keys and shapes) from an official checkpoint.
+ *   path     UTF-8; not retained. The file stays mapped while the model lives.
+ *   ret_sam  new handle, free with inp_sam_free.
+ *   INP_ERR_IO / INP_ERR_CHECKPOINT  as inp_checkpoint_init, plus a missing, unexpected or
+ *                                    mis-shaped key (the message names it)
+ *   INP_ERR_UNSUPPORTED              CUDA asked for in a build without it */
+INP_API int32_t inp_sam_init(const char *path, const inp_sam_params *params, inp_sam **ret_sam);
+INP_API void inp_sam_free(inp_sam *sam);
+
+/* The variant: "vit_b", "vit_l", "vit_h" or "custom ViT (...)". Borrowed, valid until inp_sam_free. */
+INP_API const char *inp_sam_variant(const inp_sam *sam);
+
+/* SamPredictor.set_image: resize (Pillow-exact bilinear) so the long side is 1024, normalize,
+ * pad, encode.
+ *   image          RGB24 (channels 3); not retained.
+ *   record         NULL, or a list that receives the stages: input_image_resized, input_tensor,
+ *                  patch_embed, block_<i>, image_embedding
+ *   ret_embedding  new handle, free with inp_sam_embedding_free; independent of `image`. */
+INP_API int32_t inp_sam_set_image(const inp_sam *sam, const inp_image *image, inp_tensors *record,
+                                  inp_sam_embedding **ret_embedding);
+INP_API void inp_sam_embedding_free(inp_sam_embedding *embedding);
+
+/* A prompt, in original-image pixels, (x, y). At least one of points, boxes, mask_input. */
+typedef struct inp_sam_prompt {
+    const float *points;         /* num_points x 2, or NULL when num_points = 0 */
+    const int32_t *point_labels; /* num_points: 1 = object, 0 = background */
+    int32_t num_points;
+    const float *boxes;          /* num_boxes x 4 (x0, y0, x1, y1), or NULL when num_boxes = 0 */
+    int32_t num_boxes;           /* > 1: one prediction per box (then num_points must be 0) */
+    const float *mask_input;     /* 256 x 256 low-res logits of an earlier prediction, or NULL */
+    bool multimask_output;       /* true: 3 masks per prediction, false: 1 */
+} inp_sam_prompt;
+
+/* Caller buffers for the results; any may be NULL. B = max(1, num_boxes) predictions of
+ * C = 3 (multimask) or 1 masks each, at the image's original size H x W. Not retained. */
+typedef struct inp_sam_outputs {
+    uint8_t *masks;          /* B x C x H x W: 255 where the logit is > 0, else 0 */
+    float *mask_logits;      /* B x C x H x W */
+    float *iou_predictions;  /* B x C (unbounded scores, higher is better) */
+    float *low_res_logits;   /* B x C x 256 x 256 (usable as a later mask_input) */
+} inp_sam_outputs;
+
+/* SamPredictor.predict.
+ *   record  NULL, or a list that receives: point_coords_transformed, box_transformed,
+ *           sparse_embeddings, dense_embeddings, dense_pe, decoder_hs, decoder_hyper_in,
+ *           iou_predictions_all, low_res_logits, iou_predictions, masks_logits
+ *   INP_ERR_INVALID_ARGUMENT  an empty prompt, a coordinate that is NaN, infinite or outside
+ *                             the image, a label other than 0/1, an inverted box, points
+ *                             together with several boxes */
+INP_API int32_t inp_sam_predict(const inp_sam *sam, const inp_sam_embedding *embedding, const inp_sam_prompt *prompt,
+                                const inp_sam_outputs *outputs, inp_tensors *record);
 
 /* ---------------------------------------------------------------------------------------
  * Diagnostics

@@ -60,31 +60,18 @@ std::unique_ptr<Checkpoint> Checkpoint::load(const std::string &path, const inp_
     for (int64_t i = 0; i < total; i++) {
         const TensorRecord &r = parsed.tensors[i];
         const at::Tensor &base = storages.at(r.view.storage);
-        CheckpointTensor t{r.name, base.as_strided(r.view.shape, r.view.stride, r.view.storage_offset), r.view.dtype,
-                           storage_mapped[r.view.storage]};
-        if (!ck->index_.emplace(t.name, ck->tensors_.size()).second)
-            fail(INP_ERR_CHECKPOINT, "checkpoint " + in_quotes(path) + ": key " + in_quotes(t.name) + " appears twice after removing the 'module.' prefix");
-        ck->tensors_.push_back(std::move(t));
+        if (ck->tensors_.find(r.name) != nullptr)
+            fail(INP_ERR_CHECKPOINT, "checkpoint " + in_quotes(path) + ": key " + in_quotes(r.name) + " appears twice after removing the 'module.' prefix");
+        ck->tensors_.add(r.name, base.as_strided(r.view.shape, r.view.stride, r.view.storage_offset), storage_mapped[r.view.storage]);
         if (params.progress_callback != nullptr && !params.progress_callback(i + 1, total, params.progress_user_data))
             fail(INP_ERR_CANCELLED, "loading checkpoint " + in_quotes(path) + " was cancelled after " + std::to_string(i + 1) + " of " + std::to_string(total) + " tensors");
     }
 
     std::vector<TensorShape> shapes;
     shapes.reserve(ck->tensors_.size());
-    for (const auto &t : ck->tensors_) shapes.push_back({t.name, t.tensor.sizes().vec()});
+    for (const auto &t : ck->tensors_.items()) shapes.push_back({t.name, t.tensor.sizes().vec()});
     ck->model_ = detect_model(shapes);
     return ck;
-}
-
-const CheckpointTensor *Checkpoint::find(const std::string &key) const {
-    auto it = index_.find(key);
-    return it == index_.end() ? nullptr : &tensors_[it->second];
-}
-
-const CheckpointTensor &Checkpoint::at(int64_t index) const {
-    if (index < 0 || index >= static_cast<int64_t>(tensors_.size()))
-        fail(INP_ERR_INVALID_ARGUMENT, "tensor index " + std::to_string(index) + " is out of range [0, " + std::to_string(tensors_.size()) + ") for checkpoint " + in_quotes(path_));
-    return tensors_[static_cast<size_t>(index)];
 }
 
 } // namespace inp

@@ -13,15 +13,9 @@
 #include "inpainterz.h"
 #include "runtime/mapped_file.h"
 #include "runtime/model_detect.h"
+#include "runtime/tensor_list.h"
 
 namespace inp {
-
-struct CheckpointTensor {
-    std::string name;
-    at::Tensor tensor;
-    int32_t dtype;
-    bool is_mapped;
-};
 
 class Checkpoint {
 public:
@@ -32,19 +26,15 @@ public:
     int32_t format() const { return format_; }
     const std::string &wrapper() const { return wrapper_; }
     const ModelInfo &model() const { return model_; }
-    const std::vector<CheckpointTensor> &tensors() const { return tensors_; }
-    // nullptr when absent.
-    const CheckpointTensor *find(const std::string &key) const;
-    // Throws INP_ERR_INVALID_ARGUMENT naming the index and the count when out of range.
-    const CheckpointTensor &at(int64_t index) const;
+    // The state dict, in file order.
+    const TensorList &tensors() const { return tensors_; }
 
 private:
     std::string path_;
     int32_t format_ = 0;
     std::string wrapper_;
     ModelInfo model_;
-    std::vector<CheckpointTensor> tensors_;
-    std::unordered_map<std::string, size_t> index_;
+    TensorList tensors_;
 };
 
 at::ScalarType to_scalar_type(int32_t dtype);

@@ -26,6 +26,7 @@ public final class Checkpoint implements AutoCloseable {
     private final Path path;
     private final NativeHandle handle;
     private final ModelInfo modelInfo;
+    private final NamedTensors stateDict;
     private final List<TensorInfo> tensors;
     private final Map<String, TensorInfo> byName;
 
@@ -47,10 +48,17 @@ public final class Checkpoint implements AutoCloseable {
     /** Takes ownership of {@code raw} (an inp_checkpoint*): freed on close, or by the Cleaner. */
     private Checkpoint(Path path, MemorySegment raw) {
         this.path = path;
-        this.handle = NativeHandle.ofCheckpoint(this, "Checkpoint[" + path + "]", raw);
+        this.handle = NativeHandle.of(NativeHandle.Kind.CHECKPOINT, this, "Checkpoint[" + path + "]", raw);
         try (Arena scratch = Arena.ofConfined()) {
             this.modelInfo = readModelInfo(handle.pointer());
-            this.tensors = Collections.unmodifiableList(readTensors(handle.pointer(), scratch));
+            MemorySegment list = Inp.checkpointTensors(handle.pointer(), scratch);
+            // Borrowed from the checkpoint: reaching it goes through handle.pointer(), which
+            // fails cleanly once the checkpoint is closed.
+            this.stateDict = NamedTensors.borrowed(() -> {
+                handle.pointer();
+                return list;
+            });
+            this.tensors = stateDict.list();
         } catch (RuntimeException e) {
             handle.close();
             throw e;
@@ -101,16 +109,6 @@ public final class Checkpoint implements AutoCloseable {
                 s.numTensors(), s.numElements(), s.numBytes());
     }
 
-    private static List<TensorInfo> readTensors(MemorySegment ptr, Arena scratch) {
-        long count = Inp.checkpointTensorCount(ptr, scratch);
-        List<TensorInfo> out = new ArrayList<>((int) count);
-        for (int i = 0; i < count; i++) {
-            Inp.TensorInfoStruct s = Inp.checkpointTensorInfo(ptr, i, scratch);
-            out.add(new TensorInfo(i, s.name(), DType.of(s.dtype()), s.shape(), s.numBytes(), s.isMapped()));
-        }
-        return out;
-    }
-
     public Path path() {
         return path;
     }
@@ -130,19 +128,13 @@ public final class Checkpoint implements AutoCloseable {
 
     /** Copies a tensor, contiguous and row-major in its own dtype, into {@code dst} (exactly numBytes long). */
     public void copyTensor(TensorInfo tensor, MemorySegment dst) {
-        if (dst.byteSize() != tensor.numBytes()) {
-            throw new InvalidInputException("tensor '" + tensor.name() + "' has " + tensor.numBytes()
-                    + " bytes but the destination holds " + dst.byteSize());
-        }
-        Inp.checkpointTensorCopy(handle.pointer(), tensor.index(), dst);
+        stateDict.copy(tensor, dst);
     }
 
     /** A copy of the named tensor in new memory from {@code arena}. */
     public MemorySegment readTensor(String name, Arena arena) {
         TensorInfo t = tensor(name).orElseThrow(() -> new InvalidInputException("checkpoint '" + path + "' has no tensor '" + name + "'"));
-        MemorySegment dst = arena.allocate(Math.max(1, t.numBytes()), 64).asSlice(0, t.numBytes());
-        copyTensor(t, dst);
-        return dst;
+        return stateDict.read(t.name(), arena);
     }
 
     public boolean isClosed() {

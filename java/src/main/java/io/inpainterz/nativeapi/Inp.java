@@ -72,6 +72,19 @@ public final class Inp {
             ADDRESS.withName("data"), JAVA_INT.withName("width"), JAVA_INT.withName("height"),
             JAVA_INT.withName("channels"), MemoryLayout.paddingLayout(4), JAVA_LONG.withName("row_stride"));
 
+    /** struct inp_sam_params. */
+    public static final StructLayout SAM_PARAMS = MemoryLayout.structLayout(JAVA_INT.withName("device"), JAVA_INT.withName("device_index"));
+
+    /** struct inp_sam_prompt. */
+    public static final StructLayout SAM_PROMPT = MemoryLayout.structLayout(
+            ADDRESS.withName("points"), ADDRESS.withName("point_labels"), JAVA_INT.withName("num_points"), MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("boxes"), JAVA_INT.withName("num_boxes"), MemoryLayout.paddingLayout(4),
+            ADDRESS.withName("mask_input"), JAVA_BOOLEAN.withName("multimask_output"), MemoryLayout.paddingLayout(7));
+
+    /** struct inp_sam_outputs. */
+    public static final StructLayout SAM_OUTPUTS = MemoryLayout.structLayout(
+            ADDRESS.withName("masks"), ADDRESS.withName("mask_logits"), ADDRESS.withName("iou_predictions"), ADDRESS.withName("low_res_logits"));
+
     /** inp_progress_callback: bool (*)(int64_t done, int64_t total, void *user_data). */
     public static final FunctionDescriptor PROGRESS_CALLBACK = FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_LONG, JAVA_LONG, ADDRESS);
 
@@ -110,10 +123,20 @@ public final class Inp {
     private static final MethodHandle CHECKPOINT_INIT = fn("inp_checkpoint_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle CHECKPOINT_FREE = fn("inp_checkpoint_free", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle CHECKPOINT_MODEL_INFO = fn("inp_checkpoint_model_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle CHECKPOINT_TENSOR_COUNT = fn("inp_checkpoint_tensor_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-    private static final MethodHandle CHECKPOINT_TENSOR_INFO = fn("inp_checkpoint_tensor_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
-    private static final MethodHandle CHECKPOINT_FIND_TENSOR = fn("inp_checkpoint_find_tensor", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-    private static final MethodHandle CHECKPOINT_TENSOR_COPY = fn("inp_checkpoint_tensor_copy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    private static final MethodHandle CHECKPOINT_TENSORS = fn("inp_checkpoint_tensors", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle TENSORS_INIT = fn("inp_tensors_init", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle TENSORS_FREE = fn("inp_tensors_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle TENSORS_COUNT = fn("inp_tensors_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle TENSORS_INFO = fn("inp_tensors_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle TENSORS_FIND = fn("inp_tensors_find", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle TENSORS_COPY = fn("inp_tensors_copy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    private static final MethodHandle SAM_DEFAULT_PARAMS = fn("inp_sam_default_params", FunctionDescriptor.of(SAM_PARAMS));
+    private static final MethodHandle SAM_INIT = fn("inp_sam_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle SAM_FREE = fn("inp_sam_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle SAM_VARIANT = fn("inp_sam_variant", FunctionDescriptor.of(C_STRING, ADDRESS));
+    private static final MethodHandle SAM_SET_IMAGE = fn("inp_sam_set_image", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    static final MethodHandle SAM_EMBEDDING_FREE = fn("inp_sam_embedding_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle SAM_PREDICT = fn("inp_sam_predict", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle IMAGE_NATIVE_ADDRESS = fn("inp_image_native_address", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle MASK_DILATE = fn("inp_mask_dilate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle MATMUL_F32 = fn("inp_matmul_f32", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
@@ -239,10 +262,34 @@ public final class Inp {
         }
     }
 
-    public static long checkpointTensorCount(MemorySegment ckpt, Arena scratch) {
+    /** The checkpoint's state dict: a borrowed inp_tensors*, valid until the checkpoint is freed. */
+    public static MemorySegment checkpointTensors(MemorySegment ckpt, Arena scratch) {
+        MemorySegment ret = scratch.allocate(ADDRESS);
+        try {
+            check((int) CHECKPOINT_TENSORS.invokeExact(ckpt, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(ADDRESS, 0);
+    }
+
+    // ---- tensor lists ----------------------------------------------------------------------
+
+    /** A new empty inp_tensors* (free with inp_tensors_free, through a {@link NativeHandle}). */
+    public static MemorySegment tensorsInit(Arena scratch) {
+        MemorySegment ret = scratch.allocate(ADDRESS);
+        try {
+            check((int) TENSORS_INIT.invokeExact(ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(ADDRESS, 0);
+    }
+
+    public static long tensorsCount(MemorySegment tensors, Arena scratch) {
         MemorySegment ret = scratch.allocate(JAVA_LONG);
         try {
-            check((int) CHECKPOINT_TENSOR_COUNT.invokeExact(ckpt, ret));
+            check((int) TENSORS_COUNT.invokeExact(tensors, ret));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -252,10 +299,10 @@ public final class Inp {
     /** struct inp_tensor_info, decoded. */
     public record TensorInfoStruct(String name, int dtype, long[] shape, long numBytes, boolean isMapped) {}
 
-    public static TensorInfoStruct checkpointTensorInfo(MemorySegment ckpt, long index, Arena scratch) {
+    public static TensorInfoStruct tensorsInfo(MemorySegment tensors, long index, Arena scratch) {
         MemorySegment s = scratch.allocate(TENSOR_INFO);
         try {
-            check((int) CHECKPOINT_TENSOR_INFO.invokeExact(ckpt, index, s));
+            check((int) TENSORS_INFO.invokeExact(tensors, index, s));
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -265,19 +312,86 @@ public final class Inp {
                 s.get(JAVA_LONG, TENSOR_INFO_NUM_BYTES), s.get(JAVA_BOOLEAN, TENSOR_INFO_IS_MAPPED));
     }
 
-    public static long checkpointFindTensor(MemorySegment ckpt, MemorySegment key, Arena scratch) {
+    public static long tensorsFind(MemorySegment tensors, String name, Arena scratch) {
         MemorySegment ret = scratch.allocate(JAVA_LONG);
         try {
-            check((int) CHECKPOINT_FIND_TENSOR.invokeExact(ckpt, key, ret));
+            check((int) TENSORS_FIND.invokeExact(tensors, scratch.allocateFrom(name), ret));
         } catch (Throwable t) {
             throw rethrow(t);
         }
         return ret.get(JAVA_LONG, 0);
     }
 
-    public static void checkpointTensorCopy(MemorySegment ckpt, long index, MemorySegment dst) {
+    public static void tensorsCopy(MemorySegment tensors, long index, MemorySegment dst) {
         try {
-            check((int) CHECKPOINT_TENSOR_COPY.invokeExact(ckpt, index, dst, dst.byteSize()));
+            check((int) TENSORS_COPY.invokeExact(tensors, index, dst, dst.byteSize()));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- SAM -------------------------------------------------------------------------------
+
+    /** Returns the new inp_sam*. {@code device}: 0 CPU, 1 CUDA. */
+    public static MemorySegment samInit(MemorySegment path, int device, int deviceIndex, Arena scratch) {
+        MemorySegment ret = scratch.allocate(ADDRESS);
+        try {
+            MemorySegment params = (MemorySegment) SAM_DEFAULT_PARAMS.invokeExact((SegmentAllocator) scratch);
+            params.set(JAVA_INT, offset(SAM_PARAMS, "device"), device);
+            params.set(JAVA_INT, offset(SAM_PARAMS, "device_index"), deviceIndex);
+            check((int) SAM_INIT.invokeExact(path, params, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(ADDRESS, 0);
+    }
+
+    public static String samVariant(MemorySegment sam) {
+        try {
+            return ((MemorySegment) SAM_VARIANT.invokeExact(sam)).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Returns the new inp_sam_embedding*. {@code record}: an inp_tensors* or NULL. */
+    public static MemorySegment samSetImage(MemorySegment sam, MemorySegment image, MemorySegment record, Arena scratch) {
+        MemorySegment ret = scratch.allocate(ADDRESS);
+        try {
+            check((int) SAM_SET_IMAGE.invokeExact(sam, image, record, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(ADDRESS, 0);
+    }
+
+    /** Writes an inp_sam_prompt into {@code scratch}; array segments may be NULL. */
+    public static MemorySegment samPrompt(Arena scratch, MemorySegment points, MemorySegment labels, int numPoints,
+                                          MemorySegment boxes, int numBoxes, MemorySegment maskInput, boolean multimask) {
+        MemorySegment s = scratch.allocate(SAM_PROMPT);
+        s.set(ADDRESS, offset(SAM_PROMPT, "points"), points);
+        s.set(ADDRESS, offset(SAM_PROMPT, "point_labels"), labels);
+        s.set(JAVA_INT, offset(SAM_PROMPT, "num_points"), numPoints);
+        s.set(ADDRESS, offset(SAM_PROMPT, "boxes"), boxes);
+        s.set(JAVA_INT, offset(SAM_PROMPT, "num_boxes"), numBoxes);
+        s.set(ADDRESS, offset(SAM_PROMPT, "mask_input"), maskInput);
+        s.set(JAVA_BOOLEAN, offset(SAM_PROMPT, "multimask_output"), multimask);
+        return s;
+    }
+
+    /** Writes an inp_sam_outputs into {@code scratch}; any buffer may be NULL. */
+    public static MemorySegment samOutputs(Arena scratch, MemorySegment masks, MemorySegment maskLogits, MemorySegment iou, MemorySegment lowRes) {
+        MemorySegment s = scratch.allocate(SAM_OUTPUTS);
+        s.set(ADDRESS, offset(SAM_OUTPUTS, "masks"), masks);
+        s.set(ADDRESS, offset(SAM_OUTPUTS, "mask_logits"), maskLogits);
+        s.set(ADDRESS, offset(SAM_OUTPUTS, "iou_predictions"), iou);
+        s.set(ADDRESS, offset(SAM_OUTPUTS, "low_res_logits"), lowRes);
+        return s;
+    }
+
+    public static void samPredict(MemorySegment sam, MemorySegment embedding, MemorySegment prompt, MemorySegment outputs, MemorySegment record) {
+        try {
+            check((int) SAM_PREDICT.invokeExact(sam, embedding, prompt, outputs, record));
         } catch (Throwable t) {
             throw rethrow(t);
         }

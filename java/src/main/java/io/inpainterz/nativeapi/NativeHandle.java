@@ -53,9 +53,20 @@ public final class NativeHandle implements AutoCloseable {
         this.cleanable = CLEANER.register(owner, state);
     }
 
-    /** Takes ownership of a checkpoint pointer; {@code owner} is the object whose reachability frees it. */
-    public static NativeHandle ofCheckpoint(Object owner, String description, MemorySegment raw) {
-        return new NativeHandle(owner, description, raw, Inp.CHECKPOINT_FREE);
+    /** The native type of a handle, with its {@code inp_*_free}. */
+    public enum Kind {
+        CHECKPOINT(Inp.CHECKPOINT_FREE), TENSORS(Inp.TENSORS_FREE), SAM(Inp.SAM_FREE), SAM_EMBEDDING(Inp.SAM_EMBEDDING_FREE);
+
+        final MethodHandle free;
+
+        Kind(MethodHandle free) {
+            this.free = free;
+        }
+    }
+
+    /** Takes ownership of {@code raw}; {@code owner} is the object whose unreachability frees it. */
+    public static NativeHandle of(Kind kind, Object owner, String description, MemorySegment raw) {
+        return new NativeHandle(owner, description, raw, kind.free);
     }
 
     /** The native pointer, for passing to a binding. */

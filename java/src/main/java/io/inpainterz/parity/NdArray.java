@@ -71,6 +71,46 @@ public record NdArray(DType dtype, long[] shape, MemorySegment data) {
         return idx;
     }
 
+    /**
+     * The sub-array {@code region} selects, one Python slice per axis ("a:b", "a:b:s", ":"),
+     * copied into new memory from {@code arena}. Used for fixtures stored in part.
+     */
+    public NdArray slice(java.util.List<String> region, java.lang.foreign.Arena arena) {
+        if (region.size() != shape.length) throw new IllegalArgumentException("region " + region + " has " + region.size() + " axes, array has " + shape.length);
+        long[][] idx = new long[shape.length][];
+        long[] outShape = new long[shape.length];
+        for (int d = 0; d < shape.length; d++) {
+            String[] p = region.get(d).split(":", -1);
+            long start = p.length > 0 && !p[0].isEmpty() ? Long.parseLong(p[0]) : 0;
+            long stop = p.length > 1 && !p[1].isEmpty() ? Long.parseLong(p[1]) : shape[d];
+            long step = p.length > 2 && !p[2].isEmpty() ? Long.parseLong(p[2]) : 1;
+            stop = Math.min(stop, shape[d]);
+            int n = (int) Math.max(0, (stop - start + step - 1) / step);
+            idx[d] = new long[n];
+            for (int i = 0; i < n; i++) idx[d][i] = start + i * step;
+            outShape[d] = n;
+        }
+        long count = numElements(outShape);
+        int es = dtype.byteSize();
+        MemorySegment out = arena.allocate(Math.max(1, count * es), 64).asSlice(0, count * es);
+        long[] strides = new long[shape.length];
+        for (int d = shape.length - 1, s = 1; d >= 0; d--) {
+            strides[d] = s;
+            s *= (int) shape[d];
+        }
+        int[] pos = new int[shape.length];
+        for (long o = 0; o < count; o++) {
+            long src = 0;
+            for (int d = 0; d < shape.length; d++) src += idx[d][pos[d]] * strides[d];
+            MemorySegment.copy(data, src * es, out, o * es, es);
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (++pos[d] < outShape[d]) break;
+                pos[d] = 0;
+            }
+        }
+        return new NdArray(dtype, outShape, out);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof NdArray a && dtype == a.dtype && Arrays.equals(shape, a.shape) && data.mismatch(a.data) == -1;

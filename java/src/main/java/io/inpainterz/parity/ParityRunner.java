@@ -20,7 +20,9 @@ public final class ParityRunner {
         for (String model : models) {
             if (!MODELS.contains(model)) throw new IllegalArgumentException("unknown model '" + model + "'; expected one of " + MODELS);
             for (ParityCase c : ParityCase.all(root, model)) {
-                for (StageResult r : CheckpointParity.run(c)) {
+                List<StageResult> stages = new ArrayList<>(CheckpointParity.run(c));
+                if (model.equals("sam")) stages.addAll(SamParity.run(c));
+                for (StageResult r : stages) {
                     results.add(r);
                     if (out != null) out.println(r.line());
                 }

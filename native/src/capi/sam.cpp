@@ -1,0 +1,144 @@
+#include <ATen/ops/from_blob.h>
+#include <ATen/ops/gt.h>
+#include <cmath>
+#include <cstring>
+
+#include <ATen/TensorOperators.h>
+
+#include "capi/guard.h"
+#include "runtime/checkpoint.h"
+#include "runtime/error.h"
+#include "runtime/image_tensor.h"
+#include "runtime/tensor_list.h"
+#include "sam/sam.h"
+
+using inp::capi::guard;
+using inp::capi::require;
+
+struct inp_sam {
+    std::unique_ptr<inp::sam::Model> model;
+};
+
+struct inp_sam_embedding {
+    inp::sam::Embedding embedding;
+};
+
+namespace {
+
+inp::TensorList *as_list(inp_tensors *t) { return reinterpret_cast<inp::TensorList *>(t); }
+
+at::Device device_of(const inp_sam_params &p) {
+    if (p.device == INP_DEVICE_CPU) return at::Device(at::kCPU);
+#if defined(INP_WITH_CUDA)
+    if (p.device == INP_DEVICE_CUDA) return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(p.device_index));
+#else
+    if (p.device == INP_DEVICE_CUDA) inp::fail(INP_ERR_UNSUPPORTED, "this build of Inpainterz has no CUDA support (built against a CPU libtorch)");
+#endif
+    inp::fail(INP_ERR_INVALID_ARGUMENT, "unknown device " + std::to_string(p.device));
+}
+
+// Checks a prompt against the image it is for, with messages that name the offending value.
+void validate(const inp_sam_prompt &p, const inp::sam::Embedding &e) {
+    const char *fn = "inp_sam_predict";
+    require(p.num_points >= 0 && p.num_boxes >= 0, fn, "num_points and num_boxes must be >= 0");
+    require(p.num_points > 0 || p.num_boxes > 0 || p.mask_input != nullptr, fn, "the prompt is empty: give points, a box or a mask_input");
+    require(p.num_points == 0 || (p.points != nullptr && p.point_labels != nullptr), fn, "points and point_labels must not be NULL when num_points > 0");
+    require(p.num_boxes == 0 || p.boxes != nullptr, fn, "boxes must not be NULL when num_boxes > 0");
+    require(p.num_boxes <= 1 || p.num_points == 0, fn, "points cannot be combined with several boxes (" + std::to_string(p.num_boxes) + ")");
+    require(p.num_boxes <= 1 || p.mask_input == nullptr, fn, "mask_input cannot be combined with several boxes");
+    const double w = static_cast<double>(e.orig_w), h = static_cast<double>(e.orig_h);
+    auto check_xy = [&](float x, float y, const std::string &what) {
+        require(std::isfinite(x) && std::isfinite(y), fn, what + " (" + std::to_string(x) + ", " + std::to_string(y) + ") is not a finite number");
+        require(x >= 0 && x <= w && y >= 0 && y <= h, fn,
+                what + " (" + std::to_string(x) + ", " + std::to_string(y) + ") lies outside the " + std::to_string(e.orig_w) + "x" + std::to_string(e.orig_h) + " image");
+    };
+    for (int32_t i = 0; i < p.num_points; i++) {
+        check_xy(p.points[2 * i], p.points[2 * i + 1], "point " + std::to_string(i));
+        require(p.point_labels[i] == 0 || p.point_labels[i] == 1, fn, "point " + std::to_string(i) + " has label " + std::to_string(p.point_labels[i]) + "; expected 1 (object) or 0 (background)");
+    }
+    for (int32_t i = 0; i < p.num_boxes; i++) {
+        const float *b = p.boxes + 4 * i;
+        check_xy(b[0], b[1], "box " + std::to_string(i) + " corner");
+        check_xy(b[2], b[3], "box " + std::to_string(i) + " corner");
+        require(b[0] <= b[2] && b[1] <= b[3], fn, "box " + std::to_string(i) + " is inverted: x0 > x1 or y0 > y1");
+    }
+    if (p.mask_input != nullptr)
+        for (int64_t i = 0; i < inp::sam::kLowResSize * inp::sam::kLowResSize; i++)
+            require(std::isfinite(p.mask_input[i]), fn, "mask_input holds a NaN or infinite value at index " + std::to_string(i));
+}
+
+void copy_out(const at::Tensor &t, void *dst) {
+    if (dst == nullptr) return;
+    const at::Tensor c = t.to(at::kCPU).contiguous();
+    std::memcpy(dst, c.data_ptr(), static_cast<size_t>(c.numel() * c.element_size()));
+}
+
+} // namespace
+
+extern "C" {
+
+inp_sam_params inp_sam_default_params(void) {
+    inp_sam_params p{};
+    p.device = INP_DEVICE_CPU;
+    p.device_index = 0;
+    return p;
+}
+
+int32_t inp_sam_init(const char *path, const inp_sam_params *params, inp_sam **ret_sam) {
+    return guard([&] {
+        require(path != nullptr && ret_sam != nullptr, "inp_sam_init", "path and ret_sam must not be NULL");
+        const inp_sam_params p = params != nullptr ? *params : inp_sam_default_params();
+        const at::Device device = device_of(p);
+        auto ck = inp::Checkpoint::load(path, inp_checkpoint_default_params());
+        if (ck->model().family != INP_MODEL_SAM)
+            inp::fail(INP_ERR_CHECKPOINT, "checkpoint " + inp::in_quotes(path) + " is not a SAM model (detected: " + ck->model().variant + ")");
+        auto handle = std::make_unique<inp_sam>();
+        handle->model = inp::sam::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
+        *ret_sam = handle.release();
+    });
+}
+
+void inp_sam_free(inp_sam *sam) { delete sam; }
+
+const char *inp_sam_variant(const inp_sam *sam) { return sam == nullptr ? "" : sam->model->variant.c_str(); }
+
+int32_t inp_sam_set_image(const inp_sam *sam, const inp_image *image, inp_tensors *record, inp_sam_embedding **ret_embedding) {
+    return guard([&] {
+        require(sam != nullptr && ret_embedding != nullptr, "inp_sam_set_image", "sam and ret_embedding must not be NULL");
+        inp::wrap_image(image, "inp_sam_set_image", "image");
+        require(image->channels == 3, "inp_sam_set_image", "image must be RGB24 (3 channels), got " + std::to_string(image->channels));
+        auto e = std::make_unique<inp_sam_embedding>();
+        e->embedding = inp::sam::set_image(*sam->model, image->data, image->width, image->height, image->row_stride, as_list(record));
+        *ret_embedding = e.release();
+    });
+}
+
+void inp_sam_embedding_free(inp_sam_embedding *embedding) { delete embedding; }
+
+int32_t inp_sam_predict(const inp_sam *sam, const inp_sam_embedding *embedding, const inp_sam_prompt *prompt,
+                        const inp_sam_outputs *outputs, inp_tensors *record) {
+    return guard([&] {
+        require(sam != nullptr && embedding != nullptr && prompt != nullptr && outputs != nullptr, "inp_sam_predict",
+                "sam, embedding, prompt and outputs must not be NULL");
+        const inp::sam::Embedding &e = embedding->embedding;
+        validate(*prompt, e);
+        const auto f32 = at::TensorOptions().dtype(at::kFloat);
+        inp::sam::Prompt p;
+        p.multimask = prompt->multimask_output;
+        // The caller's arrays are wrapped, not copied; predict() reads them before returning.
+        if (prompt->num_points > 0) {
+            p.points = at::from_blob(const_cast<float *>(prompt->points), {1, prompt->num_points, 2}, f32);
+            p.labels = at::from_blob(const_cast<int32_t *>(prompt->point_labels), {1, prompt->num_points}, at::TensorOptions().dtype(at::kInt));
+        }
+        if (prompt->num_boxes > 0) p.boxes = at::from_blob(const_cast<float *>(prompt->boxes), {prompt->num_boxes, 4}, f32);
+        if (prompt->mask_input != nullptr)
+            p.mask_input = at::from_blob(const_cast<float *>(prompt->mask_input), {1, 1, inp::sam::kLowResSize, inp::sam::kLowResSize}, f32);
+        const inp::sam::Prediction r = inp::sam::predict(*sam->model, e, p, as_list(record));
+        copy_out(r.mask_logits, outputs->mask_logits);
+        copy_out(r.iou, outputs->iou_predictions);
+        copy_out(r.low_res_logits, outputs->low_res_logits);
+        if (outputs->masks != nullptr) copy_out((r.mask_logits > 0).to(at::kByte) * 255, outputs->masks);
+    });
+}
+
+} // extern "C"
