@@ -26,6 +26,10 @@ public final class Main {
 
             commands:
               ckpt inspect FILE [--json]   model family, variant, tensor and parameter counts of a checkpoint
+              segment IMAGE [--sam FILE] (--point X,Y | --neg X,Y | --box X0,Y0,X1,Y1)... [--multimask] -o OUT.png
+                                           SAM mask(s) of an image (PNG/JPEG) as 8-bit PNGs, 255 = object;
+                                           prints a JSON line with the IoU predictions
+                                           (--sam defaults to ckpt/sam_vit_b_01ec64.pth)
               parity [--dir D] [MODEL...]  compare this build with the upstream fixtures (MODEL: sam, deaot, e2fgvi;
                                            default all); one line per stage; exit 1 on any miss
               version                      versions of this build (native library, libtorch, FFmpeg)
@@ -56,6 +60,7 @@ public final class Main {
             return switch (args[0]) {
                 case "ckpt" -> ckpt(tail(args));
                 case "parity" -> parity(tail(args));
+                case "segment" -> SegmentCommand.run(tail(args), out);
                 case "version", "--version" -> {
                     out.println(Engine.buildInfo());
                     yield OK;

@@ -57,6 +57,47 @@ class MainTest {
     }
 
     @Test
+    void segmentWritesTheMasksOfTheFixtureCase() throws IOException {
+        Path dir = Fixtures.file("sam/tiny");
+        Path out = tmp.resolve("mask.png");
+        assertEquals(0, run("segment", dir.resolve("image.png").toString(), "--sam", dir.resolve("weights.pth").toString(),
+                "--point", "412,168", "--multimask", "-o", out.toString()));
+        Object report = Json.parse(this.out.toString());
+        assertEquals(2L, Json.at(report, "best"));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            io.inpainterz.parity.NdArray want = io.inpainterz.parity.Npy.read(dir.resolve("case_a_point_multimask/masks.npy"), arena);
+            long differ = 0, n = 0;
+            for (int m = 0; m < 3; m++) {
+                java.awt.image.BufferedImage png = javax.imageio.ImageIO.read(tmp.resolve("mask_" + m + ".png").toFile());
+                assertEquals(640, png.getWidth());
+                assertEquals(480, png.getHeight());
+                for (int r = 0; r < 60; r++) { // the fixture stores rows 0, 8, ..., 472
+                    for (int x = 0; x < 640; x++) {
+                        boolean on = (png.getRaster().getSample(x, r * 8, 0)) == 255;
+                        boolean expected = want.getDouble(((long) m * 60 + r) * 640 + x) != 0;
+                        if (on != expected) differ++;
+                        n++;
+                    }
+                }
+            }
+            assertTrue(differ <= 6.25e-4 * n, differ + " of " + n + " pixels differ");
+        }
+    }
+
+    @Test
+    void segmentFailsCleanlyAndWritesNothingForBadArguments() {
+        Path dir = Fixtures.file("sam/tiny");
+        String image = dir.resolve("image.png").toString(), sam = dir.resolve("weights.pth").toString();
+        assertEquals(Main.BAD_INPUT, run("segment", image, "--sam", sam, "--point", "900,10", "-o", tmp.resolve("a.png").toString()));
+        assertTrue(err.toString().contains("outside the 640x480 image"), err.toString());
+        assertEquals(Main.BAD_INPUT, run("segment", image, "--sam", sam, "--point", "1,1", "-o", tmp.resolve("no/such/dir/a.png").toString()));
+        assertEquals(Main.BAD_INPUT, run("segment", dir.resolve("case.json").toString(), "--sam", sam, "--point", "1,1", "-o", tmp.resolve("b.png").toString()));
+        assertEquals(Main.USAGE, run("segment", image, "--sam", sam, "--point", "1", "-o", tmp.resolve("c.png").toString()));
+        assertEquals(Main.USAGE, run("segment", image, "--sam", sam, "-o", tmp.resolve("d.png").toString()));
+        assertEquals(0, tmp.toFile().list().length, "nothing may be left behind");
+    }
+
+    @Test
     void parityPassesOnTheFixturesAndFailsWithoutThem() {
         assertEquals(0, run("parity", "--dir", Fixtures.root().toString(), "deaot"));
         assertTrue(out.toString().contains("failed 0") || out.toString().matches("(?s).*, 0 failed.*"), out.toString());

@@ -27,13 +27,19 @@ class ParityRunnerTest {
         assertTrue(results.stream().anyMatch(r -> r.stage().equals("ckpt weights.pth == weights_legacy.pth")));
         assertEquals(4, results.stream().filter(r -> r.stage().endsWith("sha256")).count());
         assertEquals(6, results.stream().filter(r -> r.stage().endsWith(" keys")).count());
+        // SAM: the image stages, dense_pe, and 9 stages for each of the 6 prompt cases.
+        assertEquals(6 + 1 + 6 * 9, results.stream().filter(r -> r.caseName().equals("sam/tiny") && !r.stage().startsWith("ckpt")).count());
     }
 
     @Test
     void aCaseThatDisagreesWithTheCheckpointFails() throws IOException {
         Path src = Fixtures.file("sam/tiny");
         Path dst = Files.createDirectories(tmp.resolve("sam/tiny"));
-        Files.copy(src.resolve("weights.pth"), dst.resolve("weights.pth"));
+        try (var entries = Files.list(src)) { // everything but case.json, by link
+            for (Path p : entries.toList()) {
+                if (!p.getFileName().toString().equals("case.json")) Files.createSymbolicLink(dst.resolve(p.getFileName()), p);
+            }
+        }
         String json = Files.readString(src.resolve("case.json"));
         // Claim a different shape for one key: the keys stage must catch it.
         String edited = json.replaceFirst("\"image_encoder.pos_embed\": \\[\\s*1,\\s*64,", "\"image_encoder.pos_embed\": [1, 65,");
