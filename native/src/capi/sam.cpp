@@ -1,5 +1,6 @@
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/gt.h>
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -133,11 +134,20 @@ int32_t inp_sam_predict(const inp_sam *sam, const inp_sam_embedding *embedding, 
         if (prompt->num_boxes > 0) p.boxes = at::from_blob(const_cast<float *>(prompt->boxes), {prompt->num_boxes, 4}, f32);
         if (prompt->mask_input != nullptr)
             p.mask_input = at::from_blob(const_cast<float *>(prompt->mask_input), {1, 1, inp::sam::kLowResSize, inp::sam::kLowResSize}, f32);
-        const inp::sam::Prediction r = inp::sam::predict(*sam->model, e, p, as_list(record));
-        copy_out(r.mask_logits, outputs->mask_logits);
+        const int64_t B = std::max<int64_t>(1, prompt->num_boxes), C = prompt->multimask_output ? 3 : 1;
+        const std::vector<int64_t> full = {B, C, e.orig_h, e.orig_w};
+        // Full-size logits go straight into the caller's buffer when there is one.
+        at::Tensor logits_out;
+        if (outputs->mask_logits != nullptr && sam->model->options.device().is_cpu()) logits_out = at::from_blob(outputs->mask_logits, full, f32);
+        const inp::sam::Prediction r = inp::sam::predict(*sam->model, e, p, as_list(record), logits_out);
+        if (!logits_out.defined()) copy_out(r.mask_logits, outputs->mask_logits);
         copy_out(r.iou, outputs->iou_predictions);
         copy_out(r.low_res_logits, outputs->low_res_logits);
-        if (outputs->masks != nullptr) copy_out((r.mask_logits > 0).to(at::kByte) * 255, outputs->masks);
+        if (outputs->masks != nullptr) {
+            at::Tensor m = at::from_blob(outputs->masks, full, at::TensorOptions().dtype(at::kByte));
+            m.copy_(r.mask_logits.gt(0));
+            m.mul_(255);
+        }
     });
 }
 

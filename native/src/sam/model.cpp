@@ -5,6 +5,7 @@
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/tensor.h>
 #include <ATen/ops/upsample_bilinear2d.h>
+#include <ATen/ops/copy.h>
 #include <cmath>
 
 #include "runtime/error.h"
@@ -123,12 +124,16 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
     d.up1 = nn::norm(w, "mask_decoder.output_upscaling.1", kPromptDim / 4, 1e-6);
     d.up3_w = w.take("mask_decoder.output_upscaling.3.weight", {kPromptDim / 4, kPromptDim / 8, 2, 2});
     d.up3_b = w.take("mask_decoder.output_upscaling.3.bias", {kPromptDim / 8});
+    d.up0_gemm = d.up0_w.reshape({kPromptDim, -1});
+    d.up3_gemm = d.up3_w.reshape({kPromptDim / 4, -1});
     for (int64_t i = 0; i < num_mask_tokens; i++)
         d.hyper_mlps.push_back(mlp(w, "mask_decoder.output_hypernetworks_mlps." + std::to_string(i), kPromptDim, kPromptDim, kPromptDim / 8, 3));
     const int64_t iou_hidden = w.shape_of("mask_decoder.iou_prediction_head.layers.0.weight").at(0);
     d.iou_head = mlp(w, "mask_decoder.iou_prediction_head", kPromptDim, iou_hidden, num_mask_tokens, 3);
 
     w.finish();
+    m->dense_pe = pe.dense_pe();
+    m->key_pe = m->dense_pe.flatten(2).transpose(1, 2).contiguous();
     return m;
 }
 
@@ -159,10 +164,11 @@ Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t h
     x = at::constant_pad_nd(x, {0, kImageSize - e.input_w, 0, kImageSize - e.input_h}, 0);
     record_stage(record, "input_tensor", x);
     e.features = m.image_encoder.forward(x.to(m.options), record);
+    e.decoder_cache = m.mask_decoder.image_cache(e.features, m.prompt_encoder.no_mask, m.key_pe);
     return e;
 }
 
-Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorList *record) {
+Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorList *record, const at::Tensor &mask_logits_out) {
     // ResizeLongestSide.apply_coords in float64, then the cast to float32 predict() does.
     const double sx = static_cast<double>(e.input_w) / static_cast<double>(e.orig_w);
     const double sy = static_cast<double>(e.input_h) / static_cast<double>(e.orig_h);
@@ -193,9 +199,13 @@ Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorLi
     auto [sparse, dense] = m.prompt_encoder.forward(points, labels, boxes, masks, batch);
     record_stage(record, "sparse_embeddings", sparse);
     record_stage(record, "dense_embeddings", dense);
-    const at::Tensor pe = m.prompt_encoder.dense_pe();
-    record_stage(record, "dense_pe", pe);
-    auto [low_res_all, iou_all] = m.mask_decoder.forward(e.features, pe, sparse, dense, record);
+    record_stage(record, "dense_pe", m.dense_pe);
+    // Without a mask input the dense prompt is no_mask_embed everywhere: the image tokens and
+    // the first attention's image-side projections come from the embedding's cache.
+    const bool cached = !masks.defined();
+    const at::Tensor keys = cached ? e.decoder_cache.keys.expand({batch, -1, -1})
+                                   : (e.features + dense).flatten(2).transpose(1, 2).contiguous();
+    auto [low_res_all, iou_all] = m.mask_decoder.forward(keys, m.key_pe, sparse, cached ? &e.decoder_cache : nullptr, record);
 
     Prediction out;
     const int64_t first = p.multimask ? 1 : 0, last = p.multimask ? low_res_all.size(1) : 1;
@@ -203,10 +213,17 @@ Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorLi
     out.iou = iou_all.slice(1, first, last);
     record_stage(record, "low_res_logits", out.low_res_logits);
     record_stage(record, "iou_predictions", out.iou);
-    // Sam.postprocess_masks: up to 1024, crop the padding, down to the original size.
+    // Sam.postprocess_masks: up to 1024, crop the padding, down to the original size. A resize
+    // to the same size is the identity (align_corners=False, scale 1) and is skipped.
     at::Tensor up = at::upsample_bilinear2d(out.low_res_logits, {kImageSize, kImageSize}, false);
     up = up.slice(2, 0, e.input_h).slice(3, 0, e.input_w);
-    out.mask_logits = at::upsample_bilinear2d(up, {e.orig_h, e.orig_w}, false);
+    if (mask_logits_out.defined()) {
+        if (e.input_h == e.orig_h && e.input_w == e.orig_w) mask_logits_out.copy_(up);
+        else at::upsample_bilinear2d_out(const_cast<at::Tensor &>(mask_logits_out), up, {e.orig_h, e.orig_w}, false);
+        out.mask_logits = mask_logits_out;
+    } else {
+        out.mask_logits = e.input_h == e.orig_h && e.input_w == e.orig_w ? up.contiguous() : at::upsample_bilinear2d(up, {e.orig_h, e.orig_w}, false);
+    }
     record_stage(record, "masks_logits", out.mask_logits);
     return out;
 }

@@ -58,7 +58,19 @@ struct PromptEncoder {
 struct Attention {
     nn::Linear q_proj, k_proj, v_proj, out_proj;
     int64_t heads = 8;
-    at::Tensor operator()(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v) const;
+    at::Tensor operator()(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v) const {
+        return projected(q_proj(q), k_proj(k), v_proj(v));
+    }
+    // The same after the q/k/v projections (lets prompt-independent projections be reused).
+    at::Tensor projected(const at::Tensor &q, const at::Tensor &k, const at::Tensor &v) const;
+};
+
+// Decoder work that depends on the image only (valid for prompts without a mask_input):
+// computed once per embedding and shared by every prompt on it.
+struct DecoderImageCache {
+    at::Tensor keys;   // [1, 4096, 256]: image embedding + no_mask_embed, tokens-last
+    at::Tensor k0, v0; // layer 0 token->image attention: k_proj(keys + key_pe), v_proj(keys)
+    at::Tensor q0;     // layer 0 image->token attention: q_proj(keys + key_pe)
 };
 
 struct TwoWayBlock {
@@ -78,9 +90,13 @@ struct MaskDecoder {
     nn::Norm up1;                           // output_upscaling.1 (LayerNorm2d)
     std::vector<std::vector<nn::Linear>> hyper_mlps; // output_hypernetworks_mlps.i.layers.j
     std::vector<nn::Linear> iou_head;                 // iou_prediction_head.layers.j
-    // -> low-res masks [B, 4, 256, 256] and IoU [B, 4] for all mask tokens
-    std::pair<at::Tensor, at::Tensor> forward(const at::Tensor &image_embedding, const at::Tensor &image_pe, const at::Tensor &sparse,
-                                              const at::Tensor &dense, TensorList *record) const;
+    // Upscaling ConvTranspose weights as GEMM operands: [Ci, Co*4] (kernel 2, stride 2 never overlaps).
+    at::Tensor up0_gemm, up3_gemm;
+    DecoderImageCache image_cache(const at::Tensor &image_embedding, const at::Tensor &no_mask, const at::Tensor &key_pe) const;
+    // keys: [B, 4096, 256] image tokens (+ dense prompt), key_pe: [1, 4096, 256]; cache: NULL or
+    // the image's cache when keys came from it -> low-res masks [B, 4, 256, 256], IoU [B, 4]
+    std::pair<at::Tensor, at::Tensor> forward(const at::Tensor &keys, const at::Tensor &key_pe, const at::Tensor &sparse,
+                                              const DecoderImageCache *cache, TensorList *record) const;
 };
 
 struct Model {
@@ -89,6 +105,8 @@ struct Model {
     PromptEncoder prompt_encoder;
     MaskDecoder mask_decoder;
     at::TensorOptions options;
+    at::Tensor dense_pe; // prompt_encoder.dense_pe(), a constant of the model
+    at::Tensor key_pe;   // the same as tokens: [1, 4096, 256]
 };
 
 // Reads the variant off the checkpoint (embed dim, depth, heads, global blocks) and loads every
@@ -98,6 +116,7 @@ std::unique_ptr<Model> load(const Checkpoint &ckpt, at::TensorOptions options);
 // predictor.py SamPredictor.set_image: the embedding of one RGB image, reusable for any prompt.
 struct Embedding {
     at::Tensor features; // [1, 256, 64, 64]
+    DecoderImageCache decoder_cache;
     int64_t orig_h = 0, orig_w = 0, input_h = 0, input_w = 0;
 };
 Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, TensorList *record);
@@ -116,7 +135,9 @@ struct Prediction {
     at::Tensor iou;            // [B, C]
     at::Tensor low_res_logits; // [B, C, 256, 256]
 };
-Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorList *record);
+// mask_logits_out: a defined [B, C, H, W] float tensor (e.g. the caller's buffer) receives the
+// full-size logits directly; undefined = allocate them.
+Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorList *record, const at::Tensor &mask_logits_out = {});
 
 // ResizeLongestSide.get_preprocess_shape: (h, w) scaled so the long side is `target`.
 std::pair<int64_t, int64_t> preprocess_shape(int64_t h, int64_t w, int64_t target);
