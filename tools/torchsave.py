@@ -72,6 +72,7 @@ def save(obj, storages, path, legacy=False):
         with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
             z.writestr("archive/data.pkl", _dumps(obj, False))
             z.writestr("archive/byteorder", "little")
+            z.writestr("archive/version", "3\n")  # torch.load refuses an archive without it
             for s in storages:
                 z.writestr(f"archive/data/{s.key}", s.data)
         return

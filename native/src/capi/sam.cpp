@@ -82,6 +82,7 @@ inp_sam_params inp_sam_default_params(void) {
     inp_sam_params p{};
     p.device = INP_DEVICE_CPU;
     p.device_index = 0;
+    p.encoder_dtype = INP_DTYPE_F32;
     return p;
 }
 
@@ -94,7 +95,10 @@ int32_t inp_sam_init(const char *path, const inp_sam_params *params, inp_sam **r
         if (ck->model().family != INP_MODEL_SAM)
             inp::fail(INP_ERR_CHECKPOINT, "checkpoint " + inp::in_quotes(path) + " is not a SAM model (detected: " + ck->model().variant + ")");
         auto handle = std::make_unique<inp_sam>();
-        handle->model = inp::sam::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
+        require(p.encoder_dtype == INP_DTYPE_F32 || p.encoder_dtype == INP_DTYPE_BF16, "inp_sam_init",
+                "encoder_dtype must be INP_DTYPE_F32 or INP_DTYPE_BF16, got " + std::to_string(p.encoder_dtype));
+        handle->model = inp::sam::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device),
+                                       p.encoder_dtype == INP_DTYPE_BF16 ? at::kBFloat16 : at::kFloat);
         *ret_sam = handle.release();
     });
 }

@@ -26,6 +26,8 @@ public:
     // Throws naming the first key of the checkpoint that no module took.
     void finish() const;
     const std::string &path() const { return ckpt_.path(); }
+    // Later take() calls convert to this dtype (a model may keep parts in another precision).
+    void set_dtype(at::ScalarType dtype) { options_ = options_.dtype(dtype); }
 
 private:
     const Checkpoint &ckpt_;

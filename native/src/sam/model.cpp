@@ -40,10 +40,11 @@ std::vector<nn::Linear> mlp(Weights &w, const std::string &p, int64_t in, int64_
 
 } // namespace
 
-std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
-    Weights w(ck, options);
+std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options, at::ScalarType encoder_dtype) {
+    Weights w(ck, options.dtype(encoder_dtype));
     auto m = std::make_unique<Model>();
     m->options = options;
+    m->encoder_dtype = encoder_dtype;
 
     // Image encoder: embed dim from pos_embed, depth from the block count, heads from the
     // rel-pos tables (head_dim columns), global blocks from their 127-row tables.
@@ -87,6 +88,7 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
     else if (C == 1280 && depth == 32) m->variant = "vit_h";
     else m->variant = "custom ViT (embed dim " + std::to_string(C) + ", " + std::to_string(depth) + " blocks)";
 
+    w.set_dtype(at::kFloat); // prompt encoder and mask decoder stay float32
     PromptEncoder &pe = m->prompt_encoder;
     pe.gaussian = w.take("prompt_encoder.pe_layer.positional_encoding_gaussian_matrix", {2, kPromptDim / 2});
     for (int i = 0; i < 4; i++) pe.point_embed.push_back(w.take("prompt_encoder.point_embeddings." + std::to_string(i) + ".weight", {1, kPromptDim}));
@@ -163,7 +165,7 @@ Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t h
     x = (x - mean.to(x.device())) / std.to(x.device());
     x = at::constant_pad_nd(x, {0, kImageSize - e.input_w, 0, kImageSize - e.input_h}, 0);
     record_stage(record, "input_tensor", x);
-    e.features = m.image_encoder.forward(x.to(m.options), record);
+    e.features = m.image_encoder.forward(x.to(m.options.dtype(m.encoder_dtype)), record).to(at::kFloat);
     e.decoder_cache = m.mask_decoder.image_cache(e.features, m.prompt_encoder.no_mask, m.key_pe);
     return e;
 }

@@ -104,14 +104,15 @@ struct Model {
     ImageEncoder image_encoder;
     PromptEncoder prompt_encoder;
     MaskDecoder mask_decoder;
-    at::TensorOptions options;
+    at::TensorOptions options;          // float32, on the model's device
+    at::ScalarType encoder_dtype;       // image encoder precision: float32 or bfloat16
     at::Tensor dense_pe; // prompt_encoder.dense_pe(), a constant of the model
     at::Tensor key_pe;   // the same as tokens: [1, 4096, 256]
 };
 
 // Reads the variant off the checkpoint (embed dim, depth, heads, global blocks) and loads every
 // key strictly. Throws inp::Error naming the file and key.
-std::unique_ptr<Model> load(const Checkpoint &ckpt, at::TensorOptions options);
+std::unique_ptr<Model> load(const Checkpoint &ckpt, at::TensorOptions options, at::ScalarType encoder_dtype = at::kFloat);
 
 // predictor.py SamPredictor.set_image: the embedding of one RGB image, reusable for any prompt.
 struct Embedding {

@@ -42,6 +42,10 @@ public class SamBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** Image encoder precision: f32, or bf16 (opt-in; AVX512-BF16/AMX). */
+    @Param({"f32", "bf16"})
+    public String encoder;
+
     private Arena arena;
     private Sam sam;
     private Frame frame;
@@ -56,7 +60,7 @@ public class SamBenchmark {
         }
         Engine.setNumThreads(threads);
         arena = Arena.ofShared();
-        sam = Sam.load(ckpt);
+        sam = Sam.load(ckpt, Sam.Options.defaults().withBf16Encoder(encoder.equals("bf16")));
         frame = Frame.allocate(arena, 1024, 1024);
         Random r = new Random(0);
         for (long i = 0; i < frame.data().byteSize(); i++) frame.data().set(ValueLayout.JAVA_BYTE, i, (byte) r.nextInt(256));

@@ -25,6 +25,25 @@ import java.nio.file.Path;
 public final class Sam implements AutoCloseable {
     public enum Device { CPU, CUDA }
 
+    /**
+     * @param device     where the model runs
+     * @param bf16Encoder run the image encoder in bfloat16: several times faster on CPUs with
+     *                   AVX512-BF16/AMX and on GPUs; masks differ slightly from float32
+     */
+    public record Options(Device device, boolean bf16Encoder) {
+        public static Options defaults() {
+            return new Options(Device.CPU, false);
+        }
+
+        public Options withBf16Encoder(boolean on) {
+            return new Options(device, on);
+        }
+
+        public Options withDevice(Device d) {
+            return new Options(d, bf16Encoder);
+        }
+    }
+
     private final NativeHandle handle;
     private final String variant;
     private final Path path;
@@ -36,15 +55,16 @@ public final class Sam implements AutoCloseable {
     }
 
     public static Sam load(Path checkpoint) {
-        return load(checkpoint, Device.CPU);
+        return load(checkpoint, Options.defaults());
     }
 
-    public static Sam load(Path checkpoint, Device device) {
+    public static Sam load(Path checkpoint, Options options) {
         if (!Files.isRegularFile(checkpoint)) {
             throw new io.inpainterz.FileAccessException("SAM checkpoint '" + checkpoint + "' does not exist or is not a file");
         }
         try (Arena scratch = Arena.ofConfined()) {
-            return new Sam(checkpoint, Inp.samInit(scratch.allocateFrom(checkpoint.toString()), device.ordinal(), 0, scratch));
+            return new Sam(checkpoint, Inp.samInit(scratch.allocateFrom(checkpoint.toString()), options.device().ordinal(), 0,
+                    options.bf16Encoder() ? DType.BF16.code() : DType.F32.code(), scratch));
         }
     }
 

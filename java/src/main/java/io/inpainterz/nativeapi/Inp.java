@@ -73,7 +73,8 @@ public final class Inp {
             JAVA_INT.withName("channels"), MemoryLayout.paddingLayout(4), JAVA_LONG.withName("row_stride"));
 
     /** struct inp_sam_params. */
-    public static final StructLayout SAM_PARAMS = MemoryLayout.structLayout(JAVA_INT.withName("device"), JAVA_INT.withName("device_index"));
+    public static final StructLayout SAM_PARAMS = MemoryLayout.structLayout(JAVA_INT.withName("device"), JAVA_INT.withName("device_index"),
+            JAVA_INT.withName("encoder_dtype"));
 
     /** struct inp_sam_prompt. */
     public static final StructLayout SAM_PROMPT = MemoryLayout.structLayout(
@@ -332,13 +333,14 @@ public final class Inp {
 
     // ---- SAM -------------------------------------------------------------------------------
 
-    /** Returns the new inp_sam*. {@code device}: 0 CPU, 1 CUDA. */
-    public static MemorySegment samInit(MemorySegment path, int device, int deviceIndex, Arena scratch) {
+    /** Returns the new inp_sam*. {@code device}: 0 CPU, 1 CUDA; {@code encoderDtype}: an inp_dtype code. */
+    public static MemorySegment samInit(MemorySegment path, int device, int deviceIndex, int encoderDtype, Arena scratch) {
         MemorySegment ret = scratch.allocate(ADDRESS);
         try {
             MemorySegment params = (MemorySegment) SAM_DEFAULT_PARAMS.invokeExact((SegmentAllocator) scratch);
             params.set(JAVA_INT, offset(SAM_PARAMS, "device"), device);
             params.set(JAVA_INT, offset(SAM_PARAMS, "device_index"), deviceIndex);
+            params.set(JAVA_INT, offset(SAM_PARAMS, "encoder_dtype"), encoderDtype);
             check((int) SAM_INIT.invokeExact(path, params, ret));
         } catch (Throwable t) {
             throw rethrow(t);
