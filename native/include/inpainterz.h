@@ -265,6 +265,60 @@ INP_API int32_t inp_image_native_address(const inp_image *image, uint64_t *ret_a
 INP_API int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst);
 
 /* ---------------------------------------------------------------------------------------
+ * Video reading: FFmpeg demux + decode into caller RGB24 buffers, one frame at a time.
+ * A reader is stateful: use it from one thread at a time.
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_video_reader inp_video_reader;
+
+typedef struct inp_video_info {
+    int32_t width, height;             /* as displayed, after rotation: the frame buffer size */
+    int32_t coded_width, coded_height; /* as stored */
+    int32_t rotation;                  /* degrees clockwise applied to display: 0, 90, 180, 270 */
+    int32_t sar_num, sar_den;          /* sample (pixel) aspect ratio */
+    int32_t bit_depth;                 /* bits per component of the source */
+    int32_t num_audio_streams;
+    double fps;                        /* average frame rate; 0 when unknown */
+    bool variable_frame_rate;          /* the container's base rate differs from the average */
+    bool frame_count_exact;            /* frame_count comes from the container, not an estimate */
+    int64_t frame_count;
+    double duration_s;
+    const char *codec;                 /* decoder name ("h264"); borrowed, valid until free */
+    const char *pixel_format;          /* source pixel format ("yuv420p10le"); borrowed */
+    const char *container;             /* demuxer name ("mov,mp4,m4a,3gp,3g2,mj2"); borrowed */
+    const char *color_space;           /* "bt709", "bt470bg", "unknown"...; borrowed */
+    const char *color_range;           /* "tv", "pc", "unknown"; borrowed */
+} inp_video_info;
+
+/* Opens a video file.
+ *   ret_reader  new handle, free with inp_video_reader_free.
+ *   INP_ERR_IO           missing, a directory, unreadable
+ *   INP_ERR_VIDEO        not a video FFmpeg can demux, no video stream, absurd dimensions
+ *   INP_ERR_UNSUPPORTED  no decoder for its codec in this FFmpeg build */
+INP_API int32_t inp_video_reader_init(const char *path, inp_video_reader **ret_reader);
+INP_API void inp_video_reader_free(inp_video_reader *reader);
+INP_API int32_t inp_video_reader_info(const inp_video_reader *reader, inp_video_info *ret_info);
+
+/* Decodes the next frame (presentation order) into dst: RGB24 (channels 3) of exactly
+ * info.width x info.height, converted with the stream's colour matrix and range, rotation
+ * applied. dst is not retained.
+ *   ret_got     1 when a frame was written, 0 at the end of the stream (dst untouched)
+ *   ret_pts_us  presentation time in microseconds (-1 when unknown); may be NULL
+ *   ret_index   0-based index of the frame; may be NULL
+ * A file that ends early (truncated) ends the stream normally; inp_video_reader_truncated
+ * then says so. */
+INP_API int32_t inp_video_reader_read_frame(inp_video_reader *reader, inp_image *dst, int32_t *ret_got, int64_t *ret_pts_us,
+                                            int64_t *ret_index);
+
+/* Positions the reader so the next read returns frame `index`: seeks to the key frame at or
+ * before it, then decodes forward.
+ *   INP_ERR_INVALID_ARGUMENT  index < 0 */
+INP_API int32_t inp_video_reader_seek(inp_video_reader *reader, int64_t index);
+
+/* 1 in *ret_truncated when demuxing stopped on an error before the end (a cut file) or a
+ * packet could not be decoded; *ret_message (borrowed, may be NULL) says what happened. */
+INP_API int32_t inp_video_reader_truncated(const inp_video_reader *reader, int32_t *ret_truncated, const char **ret_message);
+
+/* ---------------------------------------------------------------------------------------
  * SAM (Segment Anything v1): a prompt (points, boxes, an earlier mask) on an image -> masks.
  *
  * A model is loaded once and may be used by many threads at once; per-image state lives in

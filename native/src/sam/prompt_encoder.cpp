@@ -3,7 +3,6 @@
 #include <ATen/ops/cos.h>
 #include <ATen/ops/full.h>
 #include <ATen/ops/arange.h>
-#include <ATen/ops/matmul.h>
 #include <ATen/ops/sin.h>
 #include <ATen/ops/stack.h>
 #include <ATen/ops/where.h>
@@ -16,9 +15,13 @@
 namespace inp::sam {
 
 at::Tensor PromptEncoder::encode(const at::Tensor &coords01) const {
-    at::Tensor c = 2 * coords01.to(gaussian.scalar_type()) - 1;
-    c = at::matmul(c, gaussian) * (2 * M_PI);
-    return at::cat({at::sin(c), at::cos(c)}, -1);
+    const at::Tensor c = 2 * coords01.to(gaussian.scalar_type()) - 1;
+    // c @ gaussian with K = 2, as two element-wise products: a GEMM call for K = 2 made the
+    // rounding depend on MKL's run-time kernel choice (seen as 1.5e-4 swings in dense_pe when
+    // the machine was busy); this form rounds the same way every time and stays within one
+    // ulp of upstream's float32 matmul.
+    const at::Tensor proj = (c.select(-1, 0).unsqueeze(-1) * gaussian[0] + c.select(-1, 1).unsqueeze(-1) * gaussian[1]) * (2 * M_PI);
+    return at::cat({at::sin(proj), at::cos(proj)}, -1);
 }
 
 at::Tensor PromptEncoder::dense_pe() const {

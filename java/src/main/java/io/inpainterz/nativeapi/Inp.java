@@ -86,6 +86,17 @@ public final class Inp {
     public static final StructLayout SAM_OUTPUTS = MemoryLayout.structLayout(
             ADDRESS.withName("masks"), ADDRESS.withName("mask_logits"), ADDRESS.withName("iou_predictions"), ADDRESS.withName("low_res_logits"));
 
+    /** struct inp_video_info. */
+    public static final StructLayout VIDEO_INFO = MemoryLayout.structLayout(
+            JAVA_INT.withName("width"), JAVA_INT.withName("height"), JAVA_INT.withName("coded_width"), JAVA_INT.withName("coded_height"),
+            JAVA_INT.withName("rotation"), JAVA_INT.withName("sar_num"), JAVA_INT.withName("sar_den"), JAVA_INT.withName("bit_depth"),
+            JAVA_INT.withName("num_audio_streams"), MemoryLayout.paddingLayout(4),
+            java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("fps"), JAVA_BOOLEAN.withName("variable_frame_rate"),
+            JAVA_BOOLEAN.withName("frame_count_exact"), MemoryLayout.paddingLayout(6),
+            JAVA_LONG.withName("frame_count"), java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("duration_s"),
+            C_STRING.withName("codec"), C_STRING.withName("pixel_format"), C_STRING.withName("container"),
+            C_STRING.withName("color_space"), C_STRING.withName("color_range"));
+
     /** inp_progress_callback: bool (*)(int64_t done, int64_t total, void *user_data). */
     public static final FunctionDescriptor PROGRESS_CALLBACK = FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_LONG, JAVA_LONG, ADDRESS);
 
@@ -131,6 +142,12 @@ public final class Inp {
     private static final MethodHandle TENSORS_INFO = fn("inp_tensors_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle TENSORS_FIND = fn("inp_tensors_find", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle TENSORS_COPY = fn("inp_tensors_copy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    private static final MethodHandle VIDEO_READER_INIT = fn("inp_video_reader_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    static final MethodHandle VIDEO_READER_FREE = fn("inp_video_reader_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle VIDEO_READER_INFO = fn("inp_video_reader_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle VIDEO_READER_READ_FRAME = fn("inp_video_reader_read_frame", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle VIDEO_READER_SEEK = fn("inp_video_reader_seek", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle VIDEO_READER_TRUNCATED = fn("inp_video_reader_truncated", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle SAM_DEFAULT_PARAMS = fn("inp_sam_default_params", FunctionDescriptor.of(SAM_PARAMS));
     private static final MethodHandle SAM_INIT = fn("inp_sam_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle SAM_FREE = fn("inp_sam_free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -329,6 +346,73 @@ public final class Inp {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    // ---- video reading ---------------------------------------------------------------------
+
+    /** Returns the new inp_video_reader*. */
+    public static MemorySegment videoReaderInit(MemorySegment path, Arena scratch) {
+        MemorySegment ret = scratch.allocate(ADDRESS);
+        try {
+            check((int) VIDEO_READER_INIT.invokeExact(path, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(ADDRESS, 0);
+    }
+
+    /** struct inp_video_info, decoded. */
+    public record VideoInfoStruct(int width, int height, int codedWidth, int codedHeight, int rotation, int sarNum, int sarDen,
+                                  int bitDepth, int numAudioStreams, double fps, boolean variableFrameRate, boolean frameCountExact,
+                                  long frameCount, double durationS, String codec, String pixelFormat, String container,
+                                  String colorSpace, String colorRange) {}
+
+    public static VideoInfoStruct videoReaderInfo(MemorySegment reader) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment s = a.allocate(VIDEO_INFO);
+            check((int) VIDEO_READER_INFO.invokeExact(reader, s));
+            java.util.function.ToIntFunction<String> i = f -> s.get(JAVA_INT, offset(VIDEO_INFO, f));
+            return new VideoInfoStruct(i.applyAsInt("width"), i.applyAsInt("height"), i.applyAsInt("coded_width"), i.applyAsInt("coded_height"),
+                    i.applyAsInt("rotation"), i.applyAsInt("sar_num"), i.applyAsInt("sar_den"), i.applyAsInt("bit_depth"),
+                    i.applyAsInt("num_audio_streams"), s.get(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(VIDEO_INFO, "fps")),
+                    s.get(JAVA_BOOLEAN, offset(VIDEO_INFO, "variable_frame_rate")), s.get(JAVA_BOOLEAN, offset(VIDEO_INFO, "frame_count_exact")),
+                    s.get(JAVA_LONG, offset(VIDEO_INFO, "frame_count")), s.get(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(VIDEO_INFO, "duration_s")),
+                    stringAt(s, offset(VIDEO_INFO, "codec")), stringAt(s, offset(VIDEO_INFO, "pixel_format")),
+                    stringAt(s, offset(VIDEO_INFO, "container")), stringAt(s, offset(VIDEO_INFO, "color_space")),
+                    stringAt(s, offset(VIDEO_INFO, "color_range")));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Reads the next frame into {@code image} (an inp_image); returns {got, ptsUs, index}. */
+    public static long[] videoReaderReadFrame(MemorySegment reader, MemorySegment image, Arena scratch) {
+        MemorySegment got = scratch.allocate(JAVA_INT), pts = scratch.allocate(JAVA_LONG), index = scratch.allocate(JAVA_LONG);
+        try {
+            check((int) VIDEO_READER_READ_FRAME.invokeExact(reader, image, got, pts, index));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return new long[] {got.get(JAVA_INT, 0), pts.get(JAVA_LONG, 0), index.get(JAVA_LONG, 0)};
+    }
+
+    public static void videoReaderSeek(MemorySegment reader, long index) {
+        try {
+            check((int) VIDEO_READER_SEEK.invokeExact(reader, index));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** null when the stream was read cleanly, else what cut it short. */
+    public static String videoReaderTruncation(MemorySegment reader, Arena scratch) {
+        MemorySegment flag = scratch.allocate(JAVA_INT), message = scratch.allocate(C_STRING);
+        try {
+            check((int) VIDEO_READER_TRUNCATED.invokeExact(reader, flag, message));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return flag.get(JAVA_INT, 0) == 0 ? null : message.get(C_STRING, 0).getString(0);
     }
 
     // ---- SAM -------------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+#include "capi/guard.h"
+#include "runtime/error.h"
+#include "runtime/image_tensor.h"
+#include "video/reader.h"
+
+using inp::capi::guard;
+using inp::capi::require;
+
+struct inp_video_reader {
+    std::unique_ptr<inp::video::Reader> impl;
+};
+
+extern "C" {
+
+int32_t inp_video_reader_init(const char *path, inp_video_reader **ret_reader) {
+    return guard([&] {
+        require(path != nullptr && ret_reader != nullptr, "inp_video_reader_init", "path and ret_reader must not be NULL");
+        auto r = std::make_unique<inp_video_reader>();
+        r->impl = inp::video::Reader::open(path);
+        *ret_reader = r.release();
+    });
+}
+
+void inp_video_reader_free(inp_video_reader *reader) { delete reader; }
+
+int32_t inp_video_reader_info(const inp_video_reader *reader, inp_video_info *ret_info) {
+    return guard([&] {
+        require(reader != nullptr && ret_info != nullptr, "inp_video_reader_info", "reader and ret_info must not be NULL");
+        const inp::video::Info &i = reader->impl->info();
+        inp_video_info o{};
+        o.width = i.width;
+        o.height = i.height;
+        o.coded_width = i.coded_width;
+        o.coded_height = i.coded_height;
+        o.rotation = i.rotation;
+        o.sar_num = i.sar_num;
+        o.sar_den = i.sar_den;
+        o.bit_depth = i.bit_depth;
+        o.num_audio_streams = i.num_audio_streams;
+        o.fps = i.fps;
+        o.variable_frame_rate = i.variable_frame_rate;
+        o.frame_count_exact = i.frame_count_exact;
+        o.frame_count = i.frame_count;
+        o.duration_s = i.duration_s;
+        o.codec = i.codec.c_str();
+        o.pixel_format = i.pixel_format.c_str();
+        o.container = i.container.c_str();
+        o.color_space = i.color_space.c_str();
+        o.color_range = i.color_range.c_str();
+        *ret_info = o;
+    });
+}
+
+int32_t inp_video_reader_read_frame(inp_video_reader *reader, inp_image *dst, int32_t *ret_got, int64_t *ret_pts_us, int64_t *ret_index) {
+    return guard([&] {
+        require(reader != nullptr && ret_got != nullptr, "inp_video_reader_read_frame", "reader and ret_got must not be NULL");
+        inp::wrap_image(dst, "inp_video_reader_read_frame", "dst"); // validates the descriptor
+        *ret_got = reader->impl->read(*dst, ret_pts_us, ret_index) ? 1 : 0;
+    });
+}
+
+int32_t inp_video_reader_seek(inp_video_reader *reader, int64_t index) {
+    return guard([&] {
+        require(reader != nullptr, "inp_video_reader_seek", "reader must not be NULL");
+        reader->impl->seek(index);
+    });
+}
+
+int32_t inp_video_reader_truncated(const inp_video_reader *reader, int32_t *ret_truncated, const char **ret_message) {
+    return guard([&] {
+        require(reader != nullptr && ret_truncated != nullptr, "inp_video_reader_truncated", "reader and ret_truncated must not be NULL");
+        *ret_truncated = reader->impl->truncated() ? 1 : 0;
+        if (ret_message != nullptr) *ret_message = reader->impl->truncation_message().c_str();
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,277 @@
+#include "video/reader.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+}
+
+#include <cmath>
+#include <cstring>
+#include <sys/stat.h>
+#include <vector>
+
+#include "runtime/error.h"
+
+namespace inp::video {
+
+namespace {
+
+constexpr int kMaxSide = 16384; // refuse absurd dimensions before allocating for them
+
+std::string av_error(int err) {
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
+    av_strerror(err, buf, sizeof buf);
+    return buf;
+}
+
+struct FormatCloser {
+    void operator()(AVFormatContext *c) const { avformat_close_input(&c); }
+};
+struct CodecFreer {
+    void operator()(AVCodecContext *c) const { avcodec_free_context(&c); }
+};
+struct PacketFreer {
+    void operator()(AVPacket *p) const { av_packet_free(&p); }
+};
+struct FrameFreer {
+    void operator()(AVFrame *f) const { av_frame_free(&f); }
+};
+struct SwsFreer {
+    void operator()(SwsContext *s) const { sws_freeContext(s); }
+};
+
+// Copies an RGB24 image rotated clockwise by `rotation` degrees into dst.
+void rotate_rgb(const uint8_t *src, int w, int h, int64_t src_stride, int rotation, const inp_image &dst) {
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = src + y * src_stride;
+        for (int x = 0; x < w; x++) {
+            int dx, dy;
+            switch (rotation) {
+            case 90: dx = h - 1 - y; dy = x; break;
+            case 180: dx = w - 1 - x; dy = h - 1 - y; break;
+            default: dx = y; dy = w - 1 - x; break; // 270
+            }
+            std::memcpy(dst.data + dy * dst.row_stride + dx * 3, row + x * 3, 3);
+        }
+    }
+}
+
+} // namespace
+
+struct Reader::Impl {
+    std::string path;
+    std::unique_ptr<AVFormatContext, FormatCloser> fmt;
+    std::unique_ptr<AVCodecContext, CodecFreer> dec;
+    std::unique_ptr<AVPacket, PacketFreer> pkt{av_packet_alloc()};
+    std::unique_ptr<AVFrame, FrameFreer> frame{av_frame_alloc()};
+    std::unique_ptr<SwsContext, SwsFreer> sws;
+    int sws_w = 0, sws_h = 0, sws_fmt = -1;
+    std::vector<uint8_t> rotated; // coded-size RGB before rotation
+    AVStream *stream = nullptr;
+    int stream_index = -1;
+    Info info;
+    bool draining = false, finished = false, truncated = false;
+    std::string truncation;
+    int64_t next_index = 0;  // index of the next frame read() returns
+    int64_t skip_before_pts = AV_NOPTS_VALUE; // after a seek: drop frames before this pts
+
+    [[noreturn]] void bad(int status, const std::string &what) const { fail(status, "video " + in_quotes(path) + ": " + what); }
+
+    // Receives the next decoded frame into `frame`; false at the end of the stream.
+    bool decode_next() {
+        while (true) {
+            int r = avcodec_receive_frame(dec.get(), frame.get());
+            if (r == 0) return true;
+            if (r == AVERROR_EOF) return false;
+            if (r != AVERROR(EAGAIN)) bad(INP_ERR_VIDEO, "decoding failed: " + av_error(r));
+            if (draining) return false;
+            // The decoder wants input: demux the next packet of our stream.
+            r = av_read_frame(fmt.get(), pkt.get());
+            if (r < 0) {
+                if (r != AVERROR_EOF) {
+                    truncated = true;
+                    truncation = "demuxing stopped early: " + av_error(r);
+                }
+                draining = true;
+                avcodec_send_packet(dec.get(), nullptr); // flush: the decoder returns what it holds
+                continue;
+            }
+            if (pkt->stream_index == stream_index) {
+                r = avcodec_send_packet(dec.get(), pkt.get());
+                if (r < 0 && r != AVERROR(EAGAIN)) {
+                    truncated = true; // a damaged packet: keep going with the next one
+                    truncation = "a packet could not be decoded: " + av_error(r);
+                }
+            }
+            av_packet_unref(pkt.get());
+        }
+    }
+
+    void convert(const inp_image &dst) {
+        AVFrame *f = frame.get();
+        if (f->width != info.coded_width || f->height != info.coded_height)
+            bad(INP_ERR_VIDEO, "frame size changed mid-stream from " + std::to_string(info.coded_width) + "x" + std::to_string(info.coded_height) + " to " +
+                                   std::to_string(f->width) + "x" + std::to_string(f->height));
+        if (!sws || sws_fmt != f->format) {
+            // Plain bicubic, as the ffmpeg command line converts with by default, so frames
+            // match `ffmpeg -pix_fmt rgb24` of the same file.
+            sws.reset(sws_getContext(f->width, f->height, static_cast<AVPixelFormat>(f->format), f->width, f->height, AV_PIX_FMT_RGB24,
+                                     SWS_BICUBIC, nullptr, nullptr, nullptr));
+            if (!sws) bad(INP_ERR_UNSUPPORTED, std::string("cannot convert pixel format ") + av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format)) + " to RGB");
+            const int cs = f->colorspace == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : f->colorspace;
+            const int src_full = f->color_range == AVCOL_RANGE_JPEG;
+            int *inv_table, *table, src_range, dst_range, brightness, contrast, saturation;
+            sws_getColorspaceDetails(sws.get(), &inv_table, &src_range, &table, &dst_range, &brightness, &contrast, &saturation);
+            sws_setColorspaceDetails(sws.get(), sws_getCoefficients(cs), src_full, table, dst_range, brightness, contrast, saturation);
+            sws_fmt = f->format;
+        }
+        uint8_t *out = dst.data;
+        int out_stride = static_cast<int>(dst.row_stride);
+        if (info.rotation != 0) {
+            rotated.resize(static_cast<size_t>(f->width) * f->height * 3);
+            out = rotated.data();
+            out_stride = f->width * 3;
+        }
+        uint8_t *planes[4] = {out, nullptr, nullptr, nullptr};
+        int strides[4] = {out_stride, 0, 0, 0};
+        sws_scale(sws.get(), f->data, f->linesize, 0, f->height, planes, strides);
+        if (info.rotation != 0) rotate_rgb(rotated.data(), f->width, f->height, f->width * 3, info.rotation, dst);
+    }
+
+    int64_t pts_of(const AVFrame *f) const {
+        int64_t pts = f->best_effort_timestamp;
+        if (pts == AV_NOPTS_VALUE) pts = f->pts;
+        return pts;
+    }
+};
+
+Reader::Reader() : impl_(std::make_unique<Impl>()) {}
+Reader::~Reader() = default;
+
+std::unique_ptr<Reader> Reader::open(const std::string &path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) fail(INP_ERR_IO, "video " + in_quotes(path) + " does not exist");
+    if (S_ISDIR(st.st_mode)) fail(INP_ERR_IO, "video " + in_quotes(path) + " is a directory, not a file");
+    if (st.st_size == 0) fail(INP_ERR_VIDEO, "video " + in_quotes(path) + " is empty (0 bytes)");
+
+    std::unique_ptr<Reader> reader(new Reader());
+    Impl &m = *reader->impl_;
+    m.path = path;
+    AVFormatContext *raw = nullptr;
+    int r = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
+    if (r < 0) m.bad(r == AVERROR(EACCES) ? INP_ERR_IO : INP_ERR_VIDEO, "cannot open: " + av_error(r));
+    m.fmt.reset(raw);
+    r = avformat_find_stream_info(raw, nullptr);
+    if (r < 0) m.bad(INP_ERR_VIDEO, "cannot read stream information: " + av_error(r));
+
+    const AVCodec *codec = nullptr;
+    m.stream_index = av_find_best_stream(raw, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+    if (m.stream_index == AVERROR_STREAM_NOT_FOUND) m.bad(INP_ERR_VIDEO, "has no video stream");
+    if (m.stream_index == AVERROR_DECODER_NOT_FOUND || codec == nullptr) {
+        const AVStream *s = raw->streams[av_find_best_stream(raw, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0)];
+        m.bad(INP_ERR_UNSUPPORTED, std::string("no decoder for codec ") + avcodec_get_name(s->codecpar->codec_id) + " in this FFmpeg build");
+    }
+    if (m.stream_index < 0) m.bad(INP_ERR_VIDEO, "cannot select a video stream: " + av_error(m.stream_index));
+    m.stream = raw->streams[m.stream_index];
+    const AVCodecParameters *par = m.stream->codecpar;
+    if (par->width <= 0 || par->height <= 0 || par->width > kMaxSide || par->height > kMaxSide)
+        m.bad(INP_ERR_VIDEO, "has unsupported dimensions " + std::to_string(par->width) + "x" + std::to_string(par->height) + " (1 to " + std::to_string(kMaxSide) + " per side)");
+
+    m.dec.reset(avcodec_alloc_context3(codec));
+    if (!m.dec) m.bad(INP_ERR_VIDEO, "out of memory allocating the decoder");
+    avcodec_parameters_to_context(m.dec.get(), par);
+    m.dec->thread_count = 0; // FFmpeg picks
+    r = avcodec_open2(m.dec.get(), codec, nullptr);
+    if (r < 0) m.bad(INP_ERR_VIDEO, std::string("cannot open the ") + codec->name + " decoder: " + av_error(r));
+
+    Info &in = m.info;
+    in.coded_width = par->width;
+    in.coded_height = par->height;
+    const uint8_t *matrix = av_stream_get_side_data(m.stream, AV_PKT_DATA_DISPLAYMATRIX, nullptr);
+    if (matrix != nullptr) {
+        const double ccw = av_display_rotation_get(reinterpret_cast<const int32_t *>(matrix));
+        if (!std::isnan(ccw)) in.rotation = ((static_cast<int>(std::lround(-ccw)) % 360) + 360) % 360;
+        if (in.rotation % 90 != 0) in.rotation = 0; // only right angles are applied
+    }
+    const bool swap = in.rotation == 90 || in.rotation == 270;
+    in.width = swap ? in.coded_height : in.coded_width;
+    in.height = swap ? in.coded_width : in.coded_height;
+    const AVRational sar = av_guess_sample_aspect_ratio(raw, m.stream, nullptr);
+    in.sar_num = sar.num > 0 ? sar.num : 1;
+    in.sar_den = sar.den > 0 ? sar.den : 1;
+    const AVRational rate = av_guess_frame_rate(raw, m.stream, nullptr);
+    in.fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;
+    in.variable_frame_rate = m.stream->r_frame_rate.num > 0 && m.stream->avg_frame_rate.num > 0 &&
+                             av_cmp_q(m.stream->r_frame_rate, m.stream->avg_frame_rate) != 0;
+    if (m.stream->duration != AV_NOPTS_VALUE) in.duration_s = m.stream->duration * av_q2d(m.stream->time_base);
+    else if (raw->duration != AV_NOPTS_VALUE) in.duration_s = raw->duration / static_cast<double>(AV_TIME_BASE);
+    if (m.stream->nb_frames > 0) {
+        in.frame_count = m.stream->nb_frames;
+        in.frame_count_exact = true;
+    } else {
+        in.frame_count = static_cast<int64_t>(std::llround(in.duration_s * in.fps));
+    }
+    for (unsigned i = 0; i < raw->nb_streams; i++)
+        if (raw->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) in.num_audio_streams++;
+    in.codec = codec->name;
+    const char *pf = av_get_pix_fmt_name(static_cast<AVPixelFormat>(par->format));
+    in.pixel_format = pf != nullptr ? pf : "unknown";
+    const AVPixFmtDescriptor *desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(par->format));
+    in.bit_depth = desc != nullptr ? desc->comp[0].depth : 8;
+    in.container = raw->iformat->name;
+    in.color_space = av_color_space_name(par->color_space) ? av_color_space_name(par->color_space) : "unknown";
+    in.color_range = av_color_range_name(par->color_range) ? av_color_range_name(par->color_range) : "unknown";
+    return reader;
+}
+
+const Info &Reader::info() const { return impl_->info; }
+bool Reader::truncated() const { return impl_->truncated; }
+const std::string &Reader::truncation_message() const { return impl_->truncation; }
+
+bool Reader::read(const inp_image &dst, int64_t *pts_us, int64_t *index) {
+    Impl &m = *impl_;
+    if (dst.width != m.info.width || dst.height != m.info.height || dst.channels != 3)
+        fail(INP_ERR_INVALID_ARGUMENT, "video " + in_quotes(m.path) + ": the frame buffer is " + std::to_string(dst.width) + "x" + std::to_string(dst.height) + "x" +
+                                           std::to_string(dst.channels) + ", the video needs " + std::to_string(m.info.width) + "x" + std::to_string(m.info.height) + "x3");
+    if (m.finished) return false;
+    while (true) {
+        if (!m.decode_next()) {
+            m.finished = true;
+            return false;
+        }
+        const int64_t pts = m.pts_of(m.frame.get());
+        if (m.skip_before_pts != AV_NOPTS_VALUE && pts != AV_NOPTS_VALUE && pts < m.skip_before_pts) {
+            av_frame_unref(m.frame.get());
+            continue; // decoding forward from the key frame to the requested one
+        }
+        m.skip_before_pts = AV_NOPTS_VALUE;
+        m.convert(dst);
+        if (pts_us != nullptr) *pts_us = pts == AV_NOPTS_VALUE ? -1 : av_rescale_q(pts, m.stream->time_base, AVRational{1, 1000000});
+        if (index != nullptr) *index = m.next_index;
+        m.next_index++;
+        av_frame_unref(m.frame.get());
+        return true;
+    }
+}
+
+void Reader::seek(int64_t index) {
+    Impl &m = *impl_;
+    if (index < 0) fail(INP_ERR_INVALID_ARGUMENT, "video " + in_quotes(m.path) + ": frame index " + std::to_string(index) + " is negative");
+    if (m.info.fps <= 0) fail(INP_ERR_UNSUPPORTED, "video " + in_quotes(m.path) + " has no frame rate; it can only be read from the start");
+    const int64_t start = m.stream->start_time != AV_NOPTS_VALUE ? m.stream->start_time : 0;
+    // Presentation time of frame `index` at the average rate, in stream time base.
+    const int64_t target = start + av_rescale_q(index, av_inv_q(av_d2q(m.info.fps, 1 << 20)), m.stream->time_base);
+    const int r = av_seek_frame(m.fmt.get(), m.stream_index, target, AVSEEK_FLAG_BACKWARD);
+    if (r < 0) fail(INP_ERR_VIDEO, "video " + in_quotes(m.path) + ": cannot seek to frame " + std::to_string(index) + ": " + av_error(r));
+    avcodec_flush_buffers(m.dec.get());
+    m.draining = m.finished = false;
+    // Half a frame of slack absorbs timestamp rounding.
+    m.skip_before_pts = target - av_rescale_q(1, av_inv_q(av_d2q(m.info.fps * 2, 1 << 20)), m.stream->time_base);
+    m.next_index = index;
+}
+
+} // namespace inp::video
