@@ -87,7 +87,13 @@ struct Reader::Impl {
             int r = avcodec_receive_frame(dec.get(), frame.get());
             if (r == 0) return true;
             if (r == AVERROR_EOF) return false;
-            if (r != AVERROR(EAGAIN)) bad(INP_ERR_VIDEO, "decoding failed: " + av_error(r));
+            if (r != AVERROR(EAGAIN)) {
+                // A damaged frame (typically the partial last one of a cut file): note it and
+                // go on as the ffmpeg command line does.
+                // Then feed the next packet, so a decoder stuck on an error cannot loop here.
+                truncated = true;
+                truncation = "a frame could not be decoded: " + av_error(r);
+            }
             if (draining) return false;
             // The decoder wants input: demux the next packet of our stream.
             r = av_read_frame(fmt.get(), pkt.get());

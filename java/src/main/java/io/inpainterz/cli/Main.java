@@ -25,6 +25,8 @@ public final class Main {
             usage: inpainterz <command> [options]
 
             commands:
+              info VIDEO [--json]          size, rotation, frame rate, frame count, duration, codec, pixel format,
+                                           colour, audio streams of a video
               ckpt inspect FILE [--json]   model family, variant, tensor and parameter counts of a checkpoint
               segment IMAGE [--sam FILE] (--point X,Y | --neg X,Y | --box X0,Y0,X1,Y1)... [--multimask] -o OUT.png
                                            SAM mask(s) of an image (PNG/JPEG) as 8-bit PNGs, 255 = object;
@@ -61,6 +63,7 @@ public final class Main {
                 case "ckpt" -> ckpt(tail(args));
                 case "parity" -> parity(tail(args));
                 case "segment" -> SegmentCommand.run(tail(args), out);
+                case "info" -> info(tail(args));
                 case "version", "--version" -> {
                     out.println(Engine.buildInfo());
                     yield OK;
@@ -139,6 +142,49 @@ public final class Main {
             if (m.family() == ModelFamily.UNKNOWN) {
                 err.println("inpainterz: '" + file + "' is a valid checkpoint but not a SAM, DeAOT or E2FGVI model");
                 return CHECK_FAILED;
+            }
+            return OK;
+        }
+    }
+
+    // ---- inpainterz info VIDEO [--json] -----------------------------------------------------
+
+    private int info(String[] args) {
+        String file = null;
+        boolean json = false;
+        for (String a : args) {
+            if (a.equals("--json")) json = true;
+            else if (a.startsWith("-")) throw new UsageException("unknown option '" + a + "' for info");
+            else if (file == null) file = a;
+            else throw new UsageException("info takes one VIDEO");
+        }
+        if (file == null) throw new UsageException("info needs a VIDEO");
+        try (io.inpainterz.engine.VideoReader r = io.inpainterz.engine.VideoReader.open(Path.of(file))) {
+            io.inpainterz.engine.VideoInfo v = r.info();
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("file", file);
+            o.put("width", v.width());
+            o.put("height", v.height());
+            o.put("coded_width", v.codedWidth());
+            o.put("coded_height", v.codedHeight());
+            o.put("rotation", v.rotation());
+            o.put("display_aspect", Math.round(v.displayAspect() * 10000) / 10000.0);
+            o.put("fps", Math.round(v.fps() * 1000) / 1000.0);
+            o.put("variable_frame_rate", v.variableFrameRate());
+            o.put("frame_count", v.frameCount());
+            o.put("frame_count_exact", v.frameCountExact());
+            o.put("duration_s", Math.round(v.durationS() * 1000) / 1000.0);
+            o.put("codec", v.codec());
+            o.put("pixel_format", v.pixelFormat());
+            o.put("bit_depth", v.bitDepth());
+            o.put("color_space", v.colorSpace());
+            o.put("color_range", v.colorRange());
+            o.put("container", v.container());
+            o.put("audio_streams", v.audioStreams());
+            if (json) {
+                out.println(Json.write(o));
+            } else {
+                for (Map.Entry<String, Object> e : o.entrySet()) out.printf("%-20s %s%n", e.getKey() + ":", e.getValue());
             }
             return OK;
         }

@@ -1,0 +1,181 @@
+package io.inpainterz.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inpainterz.FileAccessException;
+import io.inpainterz.InpainterzException;
+import io.inpainterz.VideoException;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Decoded frames and facts checked against the ffmpeg command line on videos it generates. */
+class VideoReaderTest {
+    @TempDir
+    static Path tmp;
+
+    static byte[] run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor(), String.join(" ", command));
+        return out;
+    }
+
+    /** A video from ffmpeg's test sources: `extra` are output options. */
+    static Path make(String name, String size, String rate, double seconds, boolean audio, String... extra) throws Exception {
+        Path out = tmp.resolve(name);
+        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=" + rate));
+        if (audio) cmd.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440"));
+        cmd.addAll(List.of("-t", String.valueOf(seconds)));
+        cmd.addAll(Arrays.asList(extra));
+        if (audio) cmd.add("-shortest");
+        cmd.add(out.toString());
+        run(cmd.toArray(String[]::new));
+        return out;
+    }
+
+    /** Every frame as `ffmpeg -f rawvideo -pix_fmt rgb24` decodes it (auto-rotation on). */
+    static byte[] ffmpegFrames(Path video) throws Exception {
+        return run("ffmpeg", "-v", "error", "-i", video.toString(), "-f", "rawvideo", "-pix_fmt", "rgb24", "-");
+    }
+
+    static void assertMatchesFfmpeg(Path video, int width, int height, int frames) throws Exception {
+        byte[] want = ffmpegFrames(video);
+        try (VideoReader r = VideoReader.open(video); Arena arena = Arena.ofConfined()) {
+            assertEquals(width, r.info().width());
+            assertEquals(height, r.info().height());
+            Frame f = r.allocateFrame(arena);
+            long size = (long) width * height * 3;
+            int n = 0;
+            while (r.read(f)) {
+                assertEquals(n, r.lastIndex());
+                long at = f.data().mismatch(MemorySegment.ofArray(want).asSlice(n * size, size));
+                assertEquals(-1, at, video.getFileName() + ": frame " + n + " differs from ffmpeg's at byte " + at);
+                n++;
+            }
+            assertEquals(frames, n);
+            assertEquals(want.length / size, n);
+            assertNull(r.truncation());
+        }
+    }
+
+    @Test
+    void h264WithAudioMatchesFfmpegAndReportsItsFacts() throws Exception {
+        Path v = make("a.mp4", "320x240", "25", 1, true, "-c:v", "libx264", "-pix_fmt", "yuv420p");
+        assertMatchesFfmpeg(v, 320, 240, 25);
+        try (VideoReader r = VideoReader.open(v)) {
+            VideoInfo i = r.info();
+            assertEquals(25.0, i.fps(), 1e-9);
+            assertEquals(25, i.frameCount());
+            assertTrue(i.frameCountExact());
+            assertEquals(1.0, i.durationS(), 0.05);
+            assertEquals("h264", i.codec());
+            assertEquals("yuv420p", i.pixelFormat());
+            assertEquals(1, i.audioStreams());
+            assertEquals(0, i.rotation());
+        }
+    }
+
+    @Test
+    void oddSizes444And10BitMatchFfmpeg() throws Exception {
+        assertMatchesFfmpeg(make("odd.mkv", "320x240", "30000/1001", 0.5, false, "-vf", "scale=321:241", "-c:v", "libx264", "-pix_fmt", "yuv444p"), 321, 241, 15);
+        assertMatchesFfmpeg(make("ten.mp4", "320x240", "25", 0.4, false, "-c:v", "libx264", "-pix_fmt", "yuv420p10le"), 320, 240, 10);
+        assertMatchesFfmpeg(make("mpeg4.avi", "176x144", "25", 0.4, false, "-c:v", "mpeg4"), 176, 144, 10);
+        assertMatchesFfmpeg(make("mjpeg.mov", "176x144", "25", 0.4, false, "-c:v", "mjpeg", "-pix_fmt", "yuvj422p"), 176, 144, 10);
+        try (VideoReader r = VideoReader.open(tmp.resolve("ten.mp4"))) {
+            assertEquals(10, r.info().bitDepth());
+        }
+    }
+
+    @Test
+    void rotationMetadataIsApplied() throws Exception {
+        Path src = make("src.mp4", "320x240", "25", 0.4, false, "-c:v", "libx264");
+        Path rotated = tmp.resolve("rot.mp4");
+        run("ffmpeg", "-v", "error", "-y", "-i", src.toString(), "-c", "copy", "-metadata:s:v:0", "rotate=90", rotated.toString());
+        assertMatchesFfmpeg(rotated, 240, 320, 10);
+        try (VideoReader r = VideoReader.open(rotated)) {
+            assertEquals(320, r.info().codedWidth());
+            assertTrue(r.info().rotation() == 90 || r.info().rotation() == 270);
+        }
+    }
+
+    @Test
+    void seekLandsOnTheRequestedFrame() throws Exception {
+        Path v = make("gop.mp4", "160x120", "25", 2, false, "-c:v", "libx264", "-g", "12");
+        byte[] all = ffmpegFrames(v);
+        long size = 160 * 120 * 3;
+        try (VideoReader r = VideoReader.open(v); Arena arena = Arena.ofConfined()) {
+            Frame f = r.allocateFrame(arena);
+            for (int target : new int[] {30, 5, 12, 49, 0}) {
+                r.seek(target);
+                assertTrue(r.read(f));
+                assertEquals(target, r.lastIndex());
+                assertEquals(-1, f.data().mismatch(MemorySegment.ofArray(all).asSlice(target * size, size)), "frame " + target);
+                assertEquals(target * 40_000L, r.lastPtsMicros(), 1000);
+            }
+            r.seek(49);
+            assertTrue(r.read(f));
+            assertFalse(r.read(f));
+        }
+    }
+
+    @Test
+    void aFileCutMidStreamDecodesWhatIsThereAndSaysSo() throws Exception {
+        Path v = make("fast.mp4", "160x120", "25", 2, false, "-c:v", "libx264", "-movflags", "+faststart");
+        byte[] bytes = Files.readAllBytes(v);
+        Path cut = Files.write(tmp.resolve("cut.mp4"), Arrays.copyOf(bytes, bytes.length / 2));
+        try (VideoReader r = VideoReader.open(cut); Arena arena = Arena.ofConfined()) {
+            Frame f = r.allocateFrame(arena);
+            int n = 0;
+            while (r.read(f)) n++;
+            assertTrue(n > 0 && n < 50, n + " frames");
+            assertNotNull(r.truncation());
+        }
+    }
+
+    @Test
+    void badFilesAreNamedErrors() throws Exception {
+        Path random = tmp.resolve("random.mp4");
+        byte[] junk = new byte[5000];
+        new java.util.Random(3).nextBytes(junk);
+        Files.write(random, junk);
+        Path empty = Files.write(tmp.resolve("empty.mp4"), new byte[0]);
+        Path audio = tmp.resolve("audio.m4a");
+        run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=frequency=440", "-t", "0.5", audio.toString());
+        Path full = make("whole.mp4", "160x120", "25", 1, false, "-c:v", "libx264");
+        byte[] b = Files.readAllBytes(full);
+        Path noIndex = Files.write(tmp.resolve("noindex.mp4"), Arrays.copyOf(b, b.length / 2)); // moov at the end: cut off
+
+        record Bad(Path file, Class<? extends InpainterzException> type, String expected) {}
+        for (Bad bad : List.of(
+                new Bad(random, VideoException.class, "cannot open"),
+                new Bad(empty, VideoException.class, "empty"),
+                new Bad(audio, VideoException.class, "has no video stream"),
+                new Bad(noIndex, VideoException.class, "noindex.mp4"),
+                new Bad(tmp.resolve("missing.mp4"), FileAccessException.class, "does not exist"),
+                new Bad(tmp, FileAccessException.class, "is a directory"))) {
+            InpainterzException e = assertThrows(bad.type(), () -> VideoReader.open(bad.file()), bad.file().toString());
+            assertTrue(e.getMessage().contains(bad.expected()) && e.getMessage().contains(bad.file().getFileName().toString()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aFrameOfTheWrongSizeIsRefused() throws Exception {
+        Path v = make("small.mp4", "160x120", "25", 0.2, false, "-c:v", "libx264");
+        try (VideoReader r = VideoReader.open(v); Arena arena = Arena.ofConfined()) {
+            assertThrows(io.inpainterz.InvalidInputException.class, () -> r.read(Frame.allocate(arena, 120, 160)));
+        }
+    }
+}
