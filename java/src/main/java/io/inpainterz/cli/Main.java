@@ -28,8 +28,9 @@ public final class Main {
               info VIDEO [--json]          size, rotation, frame rate, frame count, duration, codec, pixel format,
                                            colour, audio streams of a video
               ckpt inspect FILE [--json]   model family, variant, tensor and parameter counts of a checkpoint
-              segment IMAGE [--sam FILE] (--point X,Y | --neg X,Y | --box X0,Y0,X1,Y1)... [--multimask] -o OUT.png
-                                           SAM mask(s) of an image (PNG/JPEG) as 8-bit PNGs, 255 = object;
+              segment INPUT [--frame F] [--sam FILE] (--point X,Y | --neg X,Y | --box X0,Y0,X1,Y1)... [--multimask] -o OUT.png
+                                           SAM mask(s) of an image (PNG/JPEG) or of frame F of a video, as
+                                           8-bit PNGs at the input's size, 255 = object;
                                            prints a JSON line with the IoU predictions
                                            (--sam defaults to ckpt/sam_vit_b_01ec64.pth)
               parity [--dir D] [MODEL...]  compare this build with the upstream fixtures (MODEL: sam, deaot, e2fgvi;

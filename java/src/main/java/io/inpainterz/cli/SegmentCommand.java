@@ -6,6 +6,7 @@ import io.inpainterz.UnsupportedInputException;
 import io.inpainterz.engine.Frame;
 import io.inpainterz.engine.Mask;
 import io.inpainterz.engine.Sam;
+import io.inpainterz.engine.VideoReader;
 import io.inpainterz.engine.SamPrediction;
 import io.inpainterz.engine.SamPrompt;
 import io.inpainterz.util.Json;
@@ -35,6 +36,7 @@ final class SegmentCommand {
 
     static int run(String[] args, PrintStream out) {
         String input = null, output = null, samPath = null;
+        long frameIndex = -1;
         List<Float> points = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<Float> boxes = new ArrayList<>();
@@ -55,8 +57,16 @@ final class SegmentCommand {
                 case "--sam" -> samPath = value(args, ++i, a);
                 case "-o", "--output" -> output = value(args, ++i, a);
                 case "--multimask" -> multimask = true;
-                case "--frame", "--everything" -> throw new UnsupportedInputException(
-                        a + " is not available yet: video input and automatic mask generation come with the video and AMG work; give an image");
+                case "--frame" -> {
+                    try {
+                        frameIndex = Long.parseLong(value(args, ++i, a));
+                    } catch (NumberFormatException e) {
+                        throw new Main.UsageException("--frame takes a frame index, got '" + args[i] + "'");
+                    }
+                    if (frameIndex < 0) throw new Main.UsageException("--frame must be >= 0");
+                }
+                case "--everything" -> throw new UnsupportedInputException(
+                        "--everything is not available yet: the automatic mask generator is not implemented in this build");
                 default -> {
                     if (a.startsWith("-")) throw new Main.UsageException("unknown option '" + a + "' for segment");
                     if (input != null) throw new Main.UsageException("segment takes one INPUT");
@@ -73,11 +83,10 @@ final class SegmentCommand {
         }
         Path outPath = Path.of(output);
 
-        BufferedImage image = readImage(Path.of(input));
         SamPrompt prompt = new SamPrompt(toArray(points), labels.stream().mapToInt(Integer::intValue).toArray(),
                 boxes.isEmpty() ? null : toArray(boxes), null, multimask);
         try (Arena arena = Arena.ofConfined(); Sam model = Sam.load(sam)) {
-            Frame frame = toFrame(image, arena);
+            Frame frame = readFrame(Path.of(input), frameIndex, arena);
             SamPrediction p;
             try (Sam.Embedding e = model.embed(frame)) {
                 p = model.predict(e, prompt, arena);
@@ -131,17 +140,24 @@ final class SegmentCommand {
         return a;
     }
 
-    static BufferedImage readImage(Path file) {
+    /** An image file (PNG, JPEG, BMP, GIF), or frame `index` (default 0) of a video. */
+    static Frame readFrame(Path file, long index, Arena arena) {
         if (!Files.isRegularFile(file)) throw new FileAccessException("input '" + file + "' does not exist or is not a file");
+        BufferedImage image;
         try {
-            BufferedImage image = ImageIO.read(file.toFile());
-            if (image == null) {
-                throw new UnsupportedInputException("input '" + file + "' is not an image this build can read (PNG, JPEG, BMP, GIF); "
-                        + "video input comes with the video reader");
-            }
-            return image;
+            image = index < 0 ? ImageIO.read(file.toFile()) : null;
         } catch (IOException e) {
             throw new InvalidInputException("cannot decode image '" + file + "': " + e.getMessage());
+        }
+        if (image != null) return toFrame(image, arena);
+        try (VideoReader video = VideoReader.open(file)) {
+            long frame = Math.max(0, index);
+            if (frame > 0) video.seek(frame);
+            Frame f = video.allocateFrame(arena);
+            if (!video.read(f)) {
+                throw new InvalidInputException("video '" + file + "' has no frame " + frame + " (about " + video.info().frameCount() + " frames)");
+            }
+            return f;
         }
     }
 

@@ -98,6 +98,34 @@ class MainTest {
     }
 
     @Test
+    void segmentReadsAVideoFrameAndInfoDescribesTheVideo() throws Exception {
+        Path dir = Fixtures.file("sam/tiny");
+        Path video = tmp.resolve("clip.mkv");
+        // Three frames of the fixture image, losslessly (RGB in, RGB out, exact).
+        Process p = new ProcessBuilder("ffmpeg", "-v", "error", "-y", "-loop", "1", "-i", dir.resolve("image.png").toString(), "-frames:v", "3",
+                "-c:v", "ffv1", "-pix_fmt", "bgr0", video.toString()).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        assertEquals(0, p.waitFor());
+        assertEquals(0, run("info", video.toString(), "--json"));
+        Object info = Json.parse(out.toString());
+        assertEquals(640L, Json.at(info, "width"));
+        assertEquals(480L, Json.at(info, "height"));
+        assertEquals("ffv1", Json.at(info, "codec"));
+        out.reset();
+        Path mask = tmp.resolve("frame.png");
+        assertEquals(0, run("segment", video.toString(), "--frame", "2", "--sam", dir.resolve("weights.pth").toString(),
+                "--point", "412,168", "-o", mask.toString()));
+        // Single-mask output for this point: case a's token 0 is not stored, so compare with the image input instead.
+        Path fromImage = tmp.resolve("image.png");
+        assertEquals(0, run("segment", dir.resolve("image.png").toString(), "--sam", dir.resolve("weights.pth").toString(),
+                "--point", "412,168", "-o", fromImage.toString()));
+        assertEquals(-1, Files.mismatch(mask, fromImage), "a lossless video frame must segment exactly like the image");
+        assertEquals(Main.BAD_INPUT, run("segment", video.toString(), "--frame", "9", "--sam", dir.resolve("weights.pth").toString(),
+                "--point", "1,1", "-o", tmp.resolve("none.png").toString()));
+        assertTrue(err.toString().contains("has no frame 9"), err.toString());
+    }
+
+    @Test
     void parityPassesOnTheFixturesAndFailsWithoutThem() {
         assertEquals(0, run("parity", "--dir", Fixtures.root().toString(), "deaot"));
         assertTrue(out.toString().contains("failed 0") || out.toString().matches("(?s).*, 0 failed.*"), out.toString());
