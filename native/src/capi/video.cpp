@@ -2,12 +2,17 @@
 #include "runtime/error.h"
 #include "runtime/image_tensor.h"
 #include "video/reader.h"
+#include "video/writer.h"
 
 using inp::capi::guard;
 using inp::capi::require;
 
 struct inp_video_reader {
     std::unique_ptr<inp::video::Reader> impl;
+};
+
+struct inp_video_writer {
+    std::unique_ptr<inp::video::Writer> impl;
 };
 
 extern "C" {
@@ -73,5 +78,49 @@ int32_t inp_video_reader_truncated(const inp_video_reader *reader, int32_t *ret_
         if (ret_message != nullptr) *ret_message = reader->impl->truncation_message().c_str();
     });
 }
+
+inp_video_writer_params inp_video_writer_default_params(void) {
+    inp_video_writer_params p{};
+    p.crf = 18;
+    p.preset = "medium";
+    p.fps = 25;
+    p.audio_source = nullptr;
+    p.rotation = 0;
+    return p;
+}
+
+int32_t inp_video_writer_init(const char *path, int32_t width, int32_t height, const inp_video_writer_params *params,
+                              inp_video_writer **ret_writer) {
+    return guard([&] {
+        require(path != nullptr && ret_writer != nullptr, "inp_video_writer_init", "path and ret_writer must not be NULL");
+        const inp_video_writer_params p = params != nullptr ? *params : inp_video_writer_default_params();
+        inp::video::WriterOptions o;
+        o.crf = p.crf;
+        o.preset = p.preset != nullptr ? p.preset : "medium";
+        o.fps = p.fps;
+        o.audio_source = p.audio_source != nullptr ? p.audio_source : "";
+        o.rotation = p.rotation;
+        auto w = std::make_unique<inp_video_writer>();
+        w->impl = inp::video::Writer::open(path, width, height, o);
+        *ret_writer = w.release();
+    });
+}
+
+int32_t inp_video_writer_write_frame(inp_video_writer *writer, const inp_image *frame, int64_t pts_us) {
+    return guard([&] {
+        require(writer != nullptr, "inp_video_writer_write_frame", "writer must not be NULL");
+        inp::wrap_image(frame, "inp_video_writer_write_frame", "frame");
+        writer->impl->write(*frame, pts_us);
+    });
+}
+
+int32_t inp_video_writer_finish(inp_video_writer *writer) {
+    return guard([&] {
+        require(writer != nullptr, "inp_video_writer_finish", "writer must not be NULL");
+        writer->impl->finish();
+    });
+}
+
+void inp_video_writer_free(inp_video_writer *writer) { delete writer; }
 
 } // extern "C"

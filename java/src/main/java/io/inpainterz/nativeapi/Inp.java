@@ -97,6 +97,12 @@ public final class Inp {
             C_STRING.withName("codec"), C_STRING.withName("pixel_format"), C_STRING.withName("container"),
             C_STRING.withName("color_space"), C_STRING.withName("color_range"));
 
+    /** struct inp_video_writer_params. */
+    public static final StructLayout VIDEO_WRITER_PARAMS = MemoryLayout.structLayout(
+            JAVA_INT.withName("crf"), MemoryLayout.paddingLayout(4), ADDRESS.withName("preset"),
+            java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("fps"), ADDRESS.withName("audio_source"),
+            JAVA_INT.withName("rotation"), MemoryLayout.paddingLayout(4));
+
     /** inp_progress_callback: bool (*)(int64_t done, int64_t total, void *user_data). */
     public static final FunctionDescriptor PROGRESS_CALLBACK = FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_LONG, JAVA_LONG, ADDRESS);
 
@@ -148,6 +154,10 @@ public final class Inp {
     private static final MethodHandle VIDEO_READER_READ_FRAME = fn("inp_video_reader_read_frame", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle VIDEO_READER_SEEK = fn("inp_video_reader_seek", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     private static final MethodHandle VIDEO_READER_TRUNCATED = fn("inp_video_reader_truncated", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle VIDEO_WRITER_INIT = fn("inp_video_writer_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle VIDEO_WRITER_WRITE_FRAME = fn("inp_video_writer_write_frame", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle VIDEO_WRITER_FINISH = fn("inp_video_writer_finish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    static final MethodHandle VIDEO_WRITER_FREE = fn("inp_video_writer_free", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle SAM_DEFAULT_PARAMS = fn("inp_sam_default_params", FunctionDescriptor.of(SAM_PARAMS));
     private static final MethodHandle SAM_INIT = fn("inp_sam_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle SAM_FREE = fn("inp_sam_free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -413,6 +423,42 @@ public final class Inp {
             throw rethrow(t);
         }
         return flag.get(JAVA_INT, 0) == 0 ? null : message.get(C_STRING, 0).getString(0);
+    }
+
+    // ---- video writing ---------------------------------------------------------------------
+
+    /** Returns the new inp_video_writer*. {@code audioSource} may be NULL. */
+    public static MemorySegment videoWriterInit(MemorySegment path, int width, int height, int crf, String preset, double fps,
+                                                MemorySegment audioSource, int rotation, Arena scratch) {
+        MemorySegment p = scratch.allocate(VIDEO_WRITER_PARAMS);
+        p.set(JAVA_INT, offset(VIDEO_WRITER_PARAMS, "crf"), crf);
+        p.set(ADDRESS, offset(VIDEO_WRITER_PARAMS, "preset"), scratch.allocateFrom(preset));
+        p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(VIDEO_WRITER_PARAMS, "fps"), fps);
+        p.set(ADDRESS, offset(VIDEO_WRITER_PARAMS, "audio_source"), audioSource);
+        p.set(JAVA_INT, offset(VIDEO_WRITER_PARAMS, "rotation"), rotation);
+        MemorySegment ret = scratch.allocate(ADDRESS);
+        try {
+            check((int) VIDEO_WRITER_INIT.invokeExact(path, width, height, p, ret));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return ret.get(ADDRESS, 0);
+    }
+
+    public static void videoWriterWriteFrame(MemorySegment writer, MemorySegment image, long ptsUs) {
+        try {
+            check((int) VIDEO_WRITER_WRITE_FRAME.invokeExact(writer, image, ptsUs));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static void videoWriterFinish(MemorySegment writer) {
+        try {
+            check((int) VIDEO_WRITER_FINISH.invokeExact(writer));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     // ---- SAM -------------------------------------------------------------------------------

@@ -56,7 +56,7 @@ public final class NativeHandle implements AutoCloseable {
     /** The native type of a handle, with its {@code inp_*_free}. */
     public enum Kind {
         CHECKPOINT(Inp.CHECKPOINT_FREE), TENSORS(Inp.TENSORS_FREE), SAM(Inp.SAM_FREE), SAM_EMBEDDING(Inp.SAM_EMBEDDING_FREE),
-        VIDEO_READER(Inp.VIDEO_READER_FREE);
+        VIDEO_READER(Inp.VIDEO_READER_FREE), VIDEO_WRITER(Inp.VIDEO_WRITER_FREE);
 
         final MethodHandle free;
 

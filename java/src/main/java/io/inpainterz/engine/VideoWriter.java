@@ -1,0 +1,97 @@
+package io.inpainterz.engine;
+
+import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.NativeHandle;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * Encodes RGB24 frames to H.264 (libx264, yuv420p, BT.709), copying the audio of a source file
+ * packet for packet. The output appears at its path only when {@link #finish()} succeeds;
+ * closing an unfinished writer (an error, a cancel) deletes the partial file.
+ *
+ * <pre>{@code
+ * try (VideoWriter w = VideoWriter.open(out, 1920, 1080, VideoWriter.Options.defaults().withFps(25).withAudioFrom(in))) {
+ *     while (reader.read(frame)) w.write(frame, reader.lastPtsMicros());
+ *     w.finish();
+ * }
+ * }</pre>
+ */
+public final class VideoWriter implements AutoCloseable {
+    /**
+     * @param crf         x264 constant rate factor, 0..51 (lower is better; 18 is visually lossless)
+     * @param preset      x264 preset: ultrafast ... veryslow
+     * @param fps         output frame rate; frames written without a time get index / fps
+     * @param audioSource copy this file's audio streams (usually the input video), or null
+     * @param rotation    display rotation to record, degrees clockwise
+     */
+    public record Options(int crf, String preset, double fps, Path audioSource, int rotation) {
+        public static Options defaults() {
+            return new Options(18, "medium", 25, null, 0);
+        }
+
+        public Options withCrf(int v) {
+            return new Options(v, preset, fps, audioSource, rotation);
+        }
+
+        public Options withPreset(String v) {
+            return new Options(crf, v, fps, audioSource, rotation);
+        }
+
+        public Options withFps(double v) {
+            return new Options(crf, preset, v, audioSource, rotation);
+        }
+
+        public Options withAudioFrom(Path v) {
+            return new Options(crf, preset, fps, v, rotation);
+        }
+
+        public Options withRotation(int v) {
+            return new Options(crf, preset, fps, audioSource, v);
+        }
+    }
+
+    private final NativeHandle handle;
+    private final int width, height;
+
+    private VideoWriter(Path path, MemorySegment raw, int width, int height) {
+        this.handle = NativeHandle.of(NativeHandle.Kind.VIDEO_WRITER, this, "VideoWriter[" + path + "]", raw);
+        this.width = width;
+        this.height = height;
+    }
+
+    public static VideoWriter open(Path path, int width, int height, Options options) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment audio = options.audioSource() == null ? MemorySegment.NULL : scratch.allocateFrom(options.audioSource().toString());
+            return new VideoWriter(path, Inp.videoWriterInit(scratch.allocateFrom(path.toString()), width, height, options.crf(),
+                    options.preset(), options.fps(), audio, options.rotation(), scratch), width, height);
+        }
+    }
+
+    /** Encodes a frame at time {@code ptsMicros} (strictly increasing; -1 = index / fps). */
+    public void write(Frame frame, long ptsMicros) {
+        try (Arena scratch = Arena.ofConfined()) {
+            Inp.videoWriterWriteFrame(handle.pointer(), frame.descriptor(scratch), ptsMicros);
+        }
+    }
+
+    /** Completes the file and moves it to its path. */
+    public void finish() {
+        Inp.videoWriterFinish(handle.pointer());
+    }
+
+    public int width() {
+        return width;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    /** Frees the writer; an output not finished is deleted. */
+    @Override
+    public void close() {
+        handle.close();
+    }
+}

@@ -1,0 +1,252 @@
+#include "video/writer.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+}
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+#include "runtime/error.h"
+
+namespace inp::video {
+
+namespace {
+
+std::string av_error(int err) {
+    char buf[AV_ERROR_MAX_STRING_SIZE] = {0};
+    av_strerror(err, buf, sizeof buf);
+    return buf;
+}
+
+struct AudioCopy {
+    AVFormatContext *in = nullptr;
+    std::vector<int> out_index; // per input stream: output stream index, or -1
+    bool done = false;
+    ~AudioCopy() {
+        if (in != nullptr) avformat_close_input(&in);
+    }
+};
+
+} // namespace
+
+struct Writer::Impl {
+    std::string path, tmp_path;
+    AVFormatContext *out = nullptr;
+    AVCodecContext *enc = nullptr;
+    AVStream *vstream = nullptr;
+    SwsContext *sws = nullptr;
+    AVFrame *frame = nullptr;
+    AVPacket *pkt = nullptr;
+    AudioCopy audio;
+    int width = 0, height = 0;
+    AVPixelFormat pix_fmt = AV_PIX_FMT_YUV420P;
+    int64_t index = 0;
+    int64_t last_pts = -1;
+    bool header_written = false, finished = false;
+    WriterOptions options;
+
+    [[noreturn]] void bad(int status, const std::string &what) const { fail(status, "output " + in_quotes(path) + ": " + what); }
+
+    ~Impl() {
+        if (sws != nullptr) sws_freeContext(sws);
+        av_frame_free(&frame);
+        av_packet_free(&pkt);
+        avcodec_free_context(&enc);
+        if (out != nullptr) {
+            if (out->pb != nullptr) avio_closep(&out->pb);
+            avformat_free_context(out);
+        }
+        if (!finished && !tmp_path.empty()) ::unlink(tmp_path.c_str());
+    }
+
+    void write_packets() {
+        while (true) {
+            int r = avcodec_receive_packet(enc, pkt);
+            if (r == AVERROR(EAGAIN) || r == AVERROR_EOF) return;
+            if (r < 0) bad(INP_ERR_VIDEO, "encoding failed: " + av_error(r));
+            // Without a duration the mp4 muxer drops the last frame.
+            if (pkt->duration == 0) pkt->duration = static_cast<int64_t>(1e6 / options.fps + 0.5);
+            av_packet_rescale_ts(pkt, enc->time_base, vstream->time_base);
+            pkt->stream_index = vstream->index;
+            const double t = pkt->dts == AV_NOPTS_VALUE ? 0 : pkt->dts * av_q2d(vstream->time_base);
+            r = av_interleaved_write_frame(out, pkt);
+            if (r < 0) bad(r == AVERROR(ENOSPC) ? INP_ERR_IO : INP_ERR_VIDEO, "writing failed: " + av_error(r));
+            copy_audio_until(t + 0.5); // keep the audio just ahead of the video
+        }
+    }
+
+    // Copies source audio packets whose timestamps are before `seconds` (all when < 0).
+    void copy_audio_until(double seconds) {
+        if (audio.in == nullptr || audio.done) return;
+        AVPacket *a = av_packet_alloc();
+        while (true) {
+            int r = av_read_frame(audio.in, a);
+            if (r < 0) {
+                audio.done = true;
+                break;
+            }
+            const int oi = audio.out_index[a->stream_index];
+            if (oi < 0) {
+                av_packet_unref(a);
+                continue;
+            }
+            AVStream *is = audio.in->streams[a->stream_index];
+            const double t = a->dts == AV_NOPTS_VALUE ? 0 : a->dts * av_q2d(is->time_base);
+            av_packet_rescale_ts(a, is->time_base, out->streams[oi]->time_base);
+            a->stream_index = oi;
+            a->pos = -1;
+            r = av_interleaved_write_frame(out, a);
+            if (r < 0) {
+                av_packet_free(&a);
+                bad(INP_ERR_VIDEO, "copying audio failed: " + av_error(r));
+            }
+            if (seconds >= 0 && t >= seconds) break;
+        }
+        av_packet_free(&a);
+    }
+};
+
+Writer::Writer() : impl_(std::make_unique<Impl>()) {}
+Writer::~Writer() = default;
+
+std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int height, const WriterOptions &o) {
+    std::unique_ptr<Writer> w(new Writer());
+    Impl &m = *w->impl_;
+    m.path = path;
+    m.options = o;
+    if (width < 1 || height < 1 || width > 16384 || height > 16384) m.bad(INP_ERR_INVALID_ARGUMENT, "size " + std::to_string(width) + "x" + std::to_string(height) + " is out of range");
+    if (o.fps <= 0 || o.fps > 1000) m.bad(INP_ERR_INVALID_ARGUMENT, "frame rate " + std::to_string(o.fps) + " is out of range");
+    if (o.crf < 0 || o.crf > 51) m.bad(INP_ERR_INVALID_ARGUMENT, "crf " + std::to_string(o.crf) + " is out of range 0..51");
+    m.width = width;
+    m.height = height;
+    // 4:2:0 cannot carry an odd width or height (H.264 crops in 2-pixel steps there): such
+    // sizes are encoded 4:4:4 (High 4:4:4 profile) so the picture keeps every pixel.
+    m.pix_fmt = (width % 2 != 0 || height % 2 != 0) ? AV_PIX_FMT_YUV444P : AV_PIX_FMT_YUV420P;
+
+    const size_t slash = path.find_last_of('/');
+    const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) m.bad(INP_ERR_IO, "folder " + in_quotes(dir) + " does not exist");
+    if (::access(dir.c_str(), W_OK) != 0) m.bad(INP_ERR_IO, "folder " + in_quotes(dir) + " is not writable");
+    const size_t dot = path.find_last_of('.');
+    const std::string ext = dot == std::string::npos || (slash != std::string::npos && dot < slash) ? "" : path.substr(dot);
+    m.tmp_path = path + ".part-" + std::to_string(::getpid()) + ext;
+
+    // The muxer is chosen from the final name, not the temporary one.
+    int r = avformat_alloc_output_context2(&m.out, nullptr, nullptr, path.c_str());
+    if (r < 0 || m.out == nullptr) m.bad(INP_ERR_VIDEO, "no container format for this file name (use .mp4, .mkv or .mov): " + av_error(r));
+    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+    if (codec == nullptr) m.bad(INP_ERR_UNSUPPORTED, "this FFmpeg build has no libx264 encoder");
+    m.vstream = avformat_new_stream(m.out, nullptr);
+    m.enc = avcodec_alloc_context3(codec);
+    m.frame = av_frame_alloc();
+    m.pkt = av_packet_alloc();
+    if (m.vstream == nullptr || m.enc == nullptr || m.frame == nullptr || m.pkt == nullptr) m.bad(INP_ERR_VIDEO, "out of memory");
+    const AVRational rate = av_d2q(o.fps, 1 << 16);
+    m.enc->width = width;
+    m.enc->height = height;
+    m.enc->pix_fmt = m.pix_fmt;
+    m.enc->time_base = AVRational{1, 1000000}; // microsecond timestamps keep per-frame times exact
+    m.enc->framerate = rate;
+    m.enc->color_range = AVCOL_RANGE_MPEG;
+    m.enc->colorspace = AVCOL_SPC_BT709;
+    m.enc->color_primaries = AVCOL_PRI_BT709;
+    m.enc->color_trc = AVCOL_TRC_BT709;
+    if (m.out->oformat->flags & AVFMT_GLOBALHEADER) m.enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    av_opt_set(m.enc->priv_data, "preset", o.preset.c_str(), 0);
+    av_opt_set(m.enc->priv_data, "crf", std::to_string(o.crf).c_str(), 0);
+    r = avcodec_open2(m.enc, codec, nullptr);
+    if (r < 0) m.bad(INP_ERR_VIDEO, "cannot open the H.264 encoder (preset " + in_quotes(o.preset) + "): " + av_error(r));
+    avcodec_parameters_from_context(m.vstream->codecpar, m.enc);
+    m.vstream->time_base = m.enc->time_base;
+    m.vstream->avg_frame_rate = rate;
+    if (o.rotation % 360 != 0) {
+        uint8_t *matrix = av_stream_new_side_data(m.vstream, AV_PKT_DATA_DISPLAYMATRIX, sizeof(int32_t) * 9);
+        if (matrix != nullptr) av_display_rotation_set(reinterpret_cast<int32_t *>(matrix), -o.rotation);
+    }
+
+    if (!o.audio_source.empty()) {
+        r = avformat_open_input(&m.audio.in, o.audio_source.c_str(), nullptr, nullptr);
+        if (r < 0) m.bad(INP_ERR_VIDEO, "cannot open the audio source " + in_quotes(o.audio_source) + ": " + av_error(r));
+        avformat_find_stream_info(m.audio.in, nullptr);
+        for (unsigned i = 0; i < m.audio.in->nb_streams; i++) {
+            const AVStream *is = m.audio.in->streams[i];
+            int oi = -1;
+            if (is->codecpar->codec_type == AVMEDIA_TYPE_AUDIO &&
+                avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1) {
+                AVStream *os = avformat_new_stream(m.out, nullptr);
+                avcodec_parameters_copy(os->codecpar, is->codecpar);
+                os->codecpar->codec_tag = 0;
+                os->time_base = is->time_base;
+                av_dict_copy(&os->metadata, is->metadata, 0);
+                oi = os->index;
+            }
+            m.audio.out_index.push_back(oi);
+        }
+    }
+
+    r = avio_open(&m.out->pb, m.tmp_path.c_str(), AVIO_FLAG_WRITE);
+    if (r < 0) m.bad(INP_ERR_IO, "cannot create " + in_quotes(m.tmp_path) + ": " + av_error(r));
+    r = avformat_write_header(m.out, nullptr);
+    if (r < 0) m.bad(INP_ERR_VIDEO, "cannot write the header: " + av_error(r));
+    m.header_written = true;
+
+    m.frame->format = m.enc->pix_fmt;
+    m.frame->width = width;
+    m.frame->height = height;
+    r = av_frame_get_buffer(m.frame, 0);
+    if (r < 0) m.bad(INP_ERR_VIDEO, "out of memory for a frame");
+    m.sws = sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, m.pix_fmt, SWS_BICUBIC, nullptr, nullptr, nullptr);
+    if (m.sws == nullptr) m.bad(INP_ERR_VIDEO, "cannot set up the RGB to YUV conversion");
+    int *inv, *tab, sr, dr, b, c, s;
+    sws_getColorspaceDetails(m.sws, &inv, &sr, &tab, &dr, &b, &c, &s);
+    sws_setColorspaceDetails(m.sws, inv, 1, sws_getCoefficients(SWS_CS_ITU709), 0, b, c, s);
+    return w;
+}
+
+void Writer::write(const inp_image &rgb, int64_t pts_us) {
+    Impl &m = *impl_;
+    if (m.finished) m.bad(INP_ERR_INVALID_ARGUMENT, "write after finish");
+    if (rgb.width != m.width || rgb.height != m.height || rgb.channels != 3)
+        m.bad(INP_ERR_INVALID_ARGUMENT, "frame is " + std::to_string(rgb.width) + "x" + std::to_string(rgb.height) + "x" + std::to_string(rgb.channels) +
+                                            ", the output is " + std::to_string(m.width) + "x" + std::to_string(m.height) + "x3");
+    int r = av_frame_make_writable(m.frame);
+    if (r < 0) m.bad(INP_ERR_VIDEO, "frame buffer busy: " + av_error(r));
+    const uint8_t *src[4] = {rgb.data, nullptr, nullptr, nullptr};
+    const int stride[4] = {static_cast<int>(rgb.row_stride), 0, 0, 0};
+    sws_scale(m.sws, src, stride, 0, m.height, m.frame->data, m.frame->linesize);
+    int64_t pts = pts_us >= 0 ? pts_us : static_cast<int64_t>(static_cast<double>(m.index) * 1e6 / m.options.fps + 0.5);
+    if (pts <= m.last_pts) m.bad(INP_ERR_INVALID_ARGUMENT, "frame " + std::to_string(m.index) + " has time " + std::to_string(pts) + " us, not after the previous frame's " + std::to_string(m.last_pts));
+    m.frame->pts = pts;
+    m.last_pts = pts;
+    m.index++;
+    r = avcodec_send_frame(m.enc, m.frame);
+    if (r < 0) m.bad(INP_ERR_VIDEO, "encoder refused frame " + std::to_string(m.index - 1) + ": " + av_error(r));
+    m.write_packets();
+}
+
+void Writer::finish() {
+    Impl &m = *impl_;
+    if (m.finished) return;
+    int r = avcodec_send_frame(m.enc, nullptr); // flush
+    if (r < 0 && r != AVERROR_EOF) m.bad(INP_ERR_VIDEO, "flushing the encoder failed: " + av_error(r));
+    m.write_packets();
+    m.copy_audio_until(-1);
+    r = av_write_trailer(m.out);
+    if (r < 0) m.bad(r == AVERROR(ENOSPC) ? INP_ERR_IO : INP_ERR_VIDEO, "writing the trailer failed: " + av_error(r));
+    r = avio_closep(&m.out->pb);
+    if (r < 0) m.bad(INP_ERR_IO, "closing the file failed (disk full?): " + av_error(r));
+    if (::rename(m.tmp_path.c_str(), m.path.c_str()) != 0) m.bad(INP_ERR_IO, std::string("cannot rename the finished file into place: ") + std::strerror(errno));
+    m.finished = true;
+}
+
+} // namespace inp::video
