@@ -5,6 +5,7 @@
 
 extern "C" {
 #include <libavutil/avutil.h>
+#include <libavutil/log.h>
 }
 
 #include "capi/guard.h"
@@ -19,6 +20,13 @@ namespace {
 // cut the SAM encoder's system time by half here. Only libtorch's own allocator reads this
 // variable, and a value the user set is kept.
 __attribute__((constructor)) void enable_huge_pages_for_tensors() { setenv("THP_MEM_ALLOC_ENABLE", "1", 0); }
+
+// FFmpeg's informational chatter (x264 settings, stream notes) would go to the host's stderr;
+// failures reach callers as status codes with messages instead. INPAINTERZ_FFMPEG_LOG=1 keeps it.
+__attribute__((constructor)) void quiet_ffmpeg() {
+    const char *keep = getenv("INPAINTERZ_FFMPEG_LOG");
+    if (keep == nullptr || *keep == '0') av_log_set_level(AV_LOG_ERROR);
+}
 } // namespace
 using inp::capi::require;
 

@@ -22,11 +22,16 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Decoding a whole H.264 clip (testsrc2, 5 s at 25 fps, libx264 medium, yuv420p) into RGB24
- * frames, next to the ffmpeg command line doing the same work on the same file in the same run:
- * {@code ffmpeg -i F -pix_fmt rgb24 -f null -} (decode + the same conversion) and
- * {@code ffmpeg -i F -f null -} (decode only). Time per clip; fps = 125 / time.
- * Clips are made on first use under build/bench/ with the ffmpeg command line.
+ * Video I/O per clip (testsrc2, 5 s at 25 fps = 125 frames, libx264 medium, yuv420p), next to
+ * the ffmpeg command line doing the same work on the same file in the same run (its numbers
+ * include starting a process, ~30 ms):
+ * <ul>
+ *   <li>decode to RGB24: ours vs {@code ffmpeg -i F -pix_fmt rgb24 -f null -} (and decode only,
+ *       {@code ffmpeg -i F -f null -});</li>
+ *   <li>transcode (decode, RGB24, encode libx264 crf 18 with the same preset): ours through
+ *       VideoReader + VideoWriter vs {@code ffmpeg -i F -c:v libx264 -preset P -crf 18 -f null -}.</li>
+ * </ul>
+ * fps = 125 / time. Clips are made on first use under build/bench/ with the ffmpeg command line.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -34,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
-public class VideoDecodeBenchmark {
+public class VideoBenchmark {
     @Param({"1920x1080", "854x480"})
     public String size;
 
@@ -82,6 +87,33 @@ public class VideoDecodeBenchmark {
     @Benchmark
     public void ffmpegCliToRgb() {
         run("ffmpeg", "-v", "error", "-i", clip.toString(), "-pix_fmt", "rgb24", "-f", "null", "-");
+    }
+
+    /** x264 preset used by both transcodes. */
+    @Param({"veryfast"})
+    public String preset;
+
+    @Benchmark
+    public long inpainterzTranscode() throws IOException {
+        Path out = Files.createTempFile(clip.getParent(), "transcode", ".mp4");
+        long n = 0;
+        try (VideoReader r = VideoReader.open(clip);
+             io.inpainterz.engine.VideoWriter w = io.inpainterz.engine.VideoWriter.open(out, r.info().width(), r.info().height(),
+                     io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset).withFps(r.info().fps()))) {
+            while (r.read(frame)) {
+                w.write(frame, r.lastPtsMicros());
+                n++;
+            }
+            w.finish();
+        } finally {
+            Files.deleteIfExists(out);
+        }
+        return n;
+    }
+
+    @Benchmark
+    public void ffmpegCliTranscode() {
+        run("ffmpeg", "-v", "error", "-i", clip.toString(), "-c:v", "libx264", "-preset", preset, "-crf", "18", "-pix_fmt", "yuv420p", "-f", "null", "-");
     }
 
     @Benchmark
