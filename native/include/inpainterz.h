@@ -434,6 +434,50 @@ typedef struct inp_sam_outputs {
 INP_API int32_t inp_sam_predict(const inp_sam *sam, const inp_sam_embedding *embedding, const inp_sam_prompt *prompt,
                                 const inp_sam_outputs *outputs, inp_tensors *record);
 
+/* Automatic mask generation ("segment everything", SamAutomaticMaskGenerator): a grid of
+ * single-point prompts over the image (and over crop layers), filtered by predicted IoU and
+ * stability and de-duplicated by box NMS. Defaults are upstream's. */
+typedef struct inp_sam_amg_params {
+    int32_t points_per_side;                /* default 32 */
+    int32_t points_per_batch;               /* default 64 (memory, not results) */
+    double pred_iou_thresh;                 /* default 0.88; <= 0 disables the filter */
+    double stability_score_thresh;          /* default 0.95; <= 0 disables the filter */
+    double stability_score_offset;          /* default 1.0 */
+    double box_nms_thresh;                  /* default 0.7 */
+    int32_t crop_n_layers;                  /* default 0 */
+    int32_t crop_n_points_downscale_factor; /* default 1 */
+    double crop_nms_thresh;                 /* default 0.7 */
+    double crop_overlap_ratio;              /* default 512 / 1500 */
+    int64_t min_mask_region_area;           /* default 0; > 0 is not implemented yet (INP_ERR_UNSUPPORTED) */
+} inp_sam_amg_params;
+
+INP_API inp_sam_amg_params inp_sam_amg_default_params(void);
+
+typedef struct inp_sam_masks inp_sam_masks;
+
+typedef struct inp_sam_mask_info {
+    int64_t bbox[4];       /* x, y, w, h (w = x1 - x0 of the inclusive box, as upstream) */
+    int64_t area;          /* pixels */
+    float predicted_iou;
+    float stability_score;
+    double point[2];       /* the prompt point (x, y), original pixels */
+    int64_t crop_box[4];   /* x, y, w, h of the crop the mask came from */
+} inp_sam_mask_info;
+
+/* Every mask of an RGB24 image, in upstream's output order.
+ *   record     NULL, or a list that receives "amg_candidates": [N, 13] float64, one row per
+ *              candidate before any filter (crop, point index, mask token 1..3, IoU, stability,
+ *              positive pixels, box x0 y0 x1 y1 in the crop frame, near a crop edge, passes the
+ *              IoU filter, passes the IoU and the stability filters)
+ *   ret_masks  new handle, free with inp_sam_masks_free. */
+INP_API int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, inp_tensors *record,
+                                 inp_sam_masks **ret_masks);
+INP_API int32_t inp_sam_masks_count(const inp_sam_masks *masks, int64_t *ret_count);
+INP_API int32_t inp_sam_masks_info(const inp_sam_masks *masks, int64_t index, inp_sam_mask_info *ret_info);
+/* Copies mask i (image height x width bytes, 255 = object) into dst of dst_bytes bytes. */
+INP_API int32_t inp_sam_masks_copy(const inp_sam_masks *masks, int64_t index, uint8_t *dst, size_t dst_bytes);
+INP_API void inp_sam_masks_free(inp_sam_masks *masks);
+
 /* ---------------------------------------------------------------------------------------
  * Diagnostics
  * ------------------------------------------------------------------------------------- */

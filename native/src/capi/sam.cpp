@@ -11,6 +11,7 @@
 #include "runtime/error.h"
 #include "runtime/image_tensor.h"
 #include "runtime/tensor_list.h"
+#include "sam/amg.h"
 #include "sam/sam.h"
 
 using inp::capi::guard;
@@ -22,6 +23,10 @@ struct inp_sam {
 
 struct inp_sam_embedding {
     inp::sam::Embedding embedding;
+};
+
+struct inp_sam_masks {
+    std::vector<inp::sam::AmgMask> masks;
 };
 
 namespace {
@@ -154,5 +159,89 @@ int32_t inp_sam_predict(const inp_sam *sam, const inp_sam_embedding *embedding, 
         }
     });
 }
+
+inp_sam_amg_params inp_sam_amg_default_params(void) {
+    const inp::sam::AmgParams d;
+    inp_sam_amg_params p{};
+    p.points_per_side = d.points_per_side;
+    p.points_per_batch = d.points_per_batch;
+    p.pred_iou_thresh = d.pred_iou_thresh;
+    p.stability_score_thresh = d.stability_score_thresh;
+    p.stability_score_offset = d.stability_score_offset;
+    p.box_nms_thresh = d.box_nms_thresh;
+    p.crop_n_layers = d.crop_n_layers;
+    p.crop_n_points_downscale_factor = d.crop_n_points_downscale_factor;
+    p.crop_nms_thresh = d.crop_nms_thresh;
+    p.crop_overlap_ratio = d.crop_overlap_ratio;
+    p.min_mask_region_area = d.min_mask_region_area;
+    return p;
+}
+
+int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, inp_tensors *record,
+                         inp_sam_masks **ret_masks) {
+    return guard([&] {
+        require(sam != nullptr && ret_masks != nullptr, "inp_sam_generate", "sam and ret_masks must not be NULL");
+        inp::wrap_image(image, "inp_sam_generate", "image");
+        require(image->channels == 3, "inp_sam_generate", "image must be RGB24 (3 channels)");
+        const inp_sam_amg_params q = params != nullptr ? *params : inp_sam_amg_default_params();
+        inp::sam::AmgParams p;
+        p.points_per_side = q.points_per_side;
+        p.points_per_batch = q.points_per_batch;
+        p.pred_iou_thresh = q.pred_iou_thresh;
+        p.stability_score_thresh = q.stability_score_thresh;
+        p.stability_score_offset = q.stability_score_offset;
+        p.box_nms_thresh = q.box_nms_thresh;
+        p.crop_n_layers = q.crop_n_layers;
+        p.crop_n_points_downscale_factor = q.crop_n_points_downscale_factor;
+        p.crop_nms_thresh = q.crop_nms_thresh;
+        p.crop_overlap_ratio = q.crop_overlap_ratio;
+        p.min_mask_region_area = q.min_mask_region_area;
+        auto out = std::make_unique<inp_sam_masks>();
+        out->masks = inp::sam::generate(*sam->model, image->data, image->width, image->height, image->row_stride, p, as_list(record));
+        *ret_masks = out.release();
+    });
+}
+
+int32_t inp_sam_masks_count(const inp_sam_masks *masks, int64_t *ret_count) {
+    return guard([&] {
+        require(masks != nullptr && ret_count != nullptr, "inp_sam_masks_count", "masks and ret_count must not be NULL");
+        *ret_count = static_cast<int64_t>(masks->masks.size());
+    });
+}
+
+int32_t inp_sam_masks_info(const inp_sam_masks *masks, int64_t index, inp_sam_mask_info *ret_info) {
+    return guard([&] {
+        require(masks != nullptr && ret_info != nullptr, "inp_sam_masks_info", "masks and ret_info must not be NULL");
+        require(index >= 0 && index < static_cast<int64_t>(masks->masks.size()), "inp_sam_masks_info",
+                "index " + std::to_string(index) + " is out of range [0, " + std::to_string(masks->masks.size()) + ")");
+        const inp::sam::AmgMask &m = masks->masks[static_cast<size_t>(index)];
+        inp_sam_mask_info i{};
+        for (int k = 0; k < 4; k++) {
+            i.bbox[k] = m.bbox[k];
+            i.crop_box[k] = m.crop_box[k];
+        }
+        i.area = m.area;
+        i.predicted_iou = m.predicted_iou;
+        i.stability_score = m.stability_score;
+        i.point[0] = m.point[0];
+        i.point[1] = m.point[1];
+        *ret_info = i;
+    });
+}
+
+int32_t inp_sam_masks_copy(const inp_sam_masks *masks, int64_t index, uint8_t *dst, size_t dst_bytes) {
+    return guard([&] {
+        require(masks != nullptr && dst != nullptr, "inp_sam_masks_copy", "masks and dst must not be NULL");
+        require(index >= 0 && index < static_cast<int64_t>(masks->masks.size()), "inp_sam_masks_copy", "index " + std::to_string(index) + " is out of range");
+        const at::Tensor &seg = masks->masks[static_cast<size_t>(index)].segmentation;
+        require(dst_bytes == static_cast<size_t>(seg.numel()), "inp_sam_masks_copy",
+                "the mask has " + std::to_string(seg.numel()) + " pixels, the buffer " + std::to_string(dst_bytes) + " bytes");
+        at::Tensor d = at::from_blob(dst, seg.sizes(), at::TensorOptions().dtype(at::kByte));
+        d.copy_(seg);
+        d.mul_(255);
+    });
+}
+
+void inp_sam_masks_free(inp_sam_masks *masks) { delete masks; }
 
 } // extern "C"

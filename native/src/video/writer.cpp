@@ -181,8 +181,12 @@ std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int hei
         for (unsigned i = 0; i < m.audio.in->nb_streams; i++) {
             const AVStream *is = m.audio.in->streams[i];
             int oi = -1;
-            if (is->codecpar->codec_type == AVMEDIA_TYPE_AUDIO &&
-                avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1) {
+            if (is->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) {
+                // Never drop audio silently: a stream the container cannot carry is an error.
+                // TODO(issue 4): re-encode such streams to AAC instead.
+                if (avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1)
+                    m.bad(INP_ERR_UNSUPPORTED, std::string("the ") + m.out->oformat->name + " container cannot carry the source's " +
+                                                   avcodec_get_name(is->codecpar->codec_id) + " audio; write .mkv, which carries nearly any codec");
                 AVStream *os = avformat_new_stream(m.out, nullptr);
                 avcodec_parameters_copy(os->codecpar, is->codecpar);
                 os->codecpar->codec_tag = 0;

@@ -33,6 +33,11 @@ public final class Main {
                                            8-bit PNGs at the input's size, 255 = object;
                                            prints a JSON line with the IoU predictions
                                            (--sam defaults to ckpt/sam_vit_b_01ec64.pth)
+              segment INPUT [--frame F] [--sam FILE] --everything [--points-per-side N] [--crop-n-layers N]
+                      [--pred-iou-thresh T] [--stability-score-thresh T] -o DIR
+                                           every object (automatic mask generator, upstream defaults):
+                                           DIR/mask_NNN.png and DIR/masks.json (bbox, area, predicted_iou,
+                                           stability_score, point_coords, crop_box)
               parity [--dir D] [MODEL...]  compare this build with the upstream fixtures (MODEL: sam, deaot, e2fgvi;
                                            default all); one line per stage; exit 1 on any miss
               version                      versions of this build (native library, libtorch, FFmpeg)

@@ -40,7 +40,8 @@ final class SegmentCommand {
         List<Float> points = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         List<Float> boxes = new ArrayList<>();
-        boolean multimask = false;
+        boolean multimask = false, everything = false;
+        io.inpainterz.engine.AmgOptions amg = io.inpainterz.engine.AmgOptions.defaults();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             switch (a) {
@@ -65,8 +66,11 @@ final class SegmentCommand {
                     }
                     if (frameIndex < 0) throw new Main.UsageException("--frame must be >= 0");
                 }
-                case "--everything" -> throw new UnsupportedInputException(
-                        "--everything is not available yet: the automatic mask generator is not implemented in this build");
+                case "--everything" -> everything = true;
+                case "--points-per-side" -> amg = amg.withPointsPerSide((int) numbers(value(args, ++i, a), 1, a)[0]);
+                case "--crop-n-layers" -> amg = amg.withCropLayers((int) numbers(value(args, ++i, a), 1, a)[0]);
+                case "--pred-iou-thresh" -> amg = amg.withThresholds(numbers(value(args, ++i, a), 1, a)[0], amg.stabilityScoreThresh());
+                case "--stability-score-thresh" -> amg = amg.withThresholds(amg.predIouThresh(), numbers(value(args, ++i, a), 1, a)[0]);
                 default -> {
                     if (a.startsWith("-")) throw new Main.UsageException("unknown option '" + a + "' for segment");
                     if (input != null) throw new Main.UsageException("segment takes one INPUT");
@@ -76,13 +80,17 @@ final class SegmentCommand {
         }
         if (input == null) throw new Main.UsageException("segment needs an INPUT image");
         if (output == null) throw new Main.UsageException("segment needs -o OUT.png");
-        if (points.isEmpty() && boxes.isEmpty()) throw new Main.UsageException("segment needs a prompt: --point X,Y, --neg X,Y or --box X0,Y0,X1,Y1");
+        if (everything && !(points.isEmpty() && boxes.isEmpty())) throw new Main.UsageException("--everything takes no --point, --neg or --box");
+        if (!everything && points.isEmpty() && boxes.isEmpty()) {
+            throw new Main.UsageException("segment needs a prompt: --point X,Y, --neg X,Y or --box X0,Y0,X1,Y1 (or --everything)");
+        }
         Path sam = Path.of(samPath != null ? samPath : System.getProperty("inpainterz.home", ".") + "/" + DEFAULT_SAM);
         if (samPath == null && !Files.isRegularFile(sam)) {
             throw new FileAccessException("the default SAM checkpoint " + sam + " is missing: put the official file there (ckpt/README.md) or pass --sam FILE");
         }
         Path outPath = Path.of(output);
 
+        if (everything) return everything(Path.of(input), frameIndex, sam, amg, outPath, out);
         SamPrompt prompt = new SamPrompt(toArray(points), labels.stream().mapToInt(Integer::intValue).toArray(),
                 boxes.isEmpty() ? null : toArray(boxes), null, multimask);
         try (Arena arena = Arena.ofConfined(); Sam model = Sam.load(sam)) {
@@ -113,6 +121,43 @@ final class SegmentCommand {
             out.println(Json.write(report));
         }
         return Main.OK;
+    }
+
+    /** --everything -o DIR: every automatic mask as DIR/mask_NNN.png plus DIR/masks.json. */
+    private static int everything(Path input, long frameIndex, Path sam, io.inpainterz.engine.AmgOptions options, Path dir, PrintStream out) {
+        if (!Files.isDirectory(dir)) throw new FileAccessException("output folder '" + dir + "' does not exist (with --everything, -o names a folder)");
+        try (Arena arena = Arena.ofConfined(); Sam model = Sam.load(sam)) {
+            Frame frame = readFrame(input, frameIndex, arena);
+            List<io.inpainterz.engine.AutoMask> masks = model.generate(frame, options, arena);
+            List<Object> index = new ArrayList<>();
+            for (int i = 0; i < masks.size(); i++) {
+                io.inpainterz.engine.AutoMask m = masks.get(i);
+                Path file = dir.resolve(String.format("mask_%03d.png", i));
+                writeMask(m.segmentation(), file);
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("file", file.getFileName().toString());
+                e.put("bbox", m.bbox());
+                e.put("area", m.area());
+                e.put("predicted_iou", m.predictedIou());
+                e.put("stability_score", m.stabilityScore());
+                e.put("point_coords", List.of(List.of(m.point()[0], m.point()[1])));
+                e.put("crop_box", m.cropBox());
+                index.add(e);
+            }
+            writeText(dir.resolve("masks.json"), Json.write(index) + "\n");
+            out.println(Json.write(Map.of("masks", masks.size(), "index", dir.resolve("masks.json").toString(), "model", model.variant())));
+        }
+        return Main.OK;
+    }
+
+    private static void writeText(Path file, String text) {
+        try {
+            Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+            Files.writeString(tmp, text);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new FileAccessException("cannot write '" + file + "': " + e.getMessage());
+        }
     }
 
     private static String value(String[] args, int i, String option) {

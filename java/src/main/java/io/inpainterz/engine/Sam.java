@@ -115,6 +115,28 @@ public final class Sam implements AutoCloseable {
         return new SamPrediction(batch, per, embedding.width(), embedding.height(), masks, logits, iou, lowRes);
     }
 
+    /** Every object on an RGB frame ("segment everything"), in upstream's order; masks from {@code arena}. */
+    public java.util.List<AutoMask> generate(Frame image, AmgOptions o, Arena arena) {
+        return generate(image, o, arena, null);
+    }
+
+    /** As {@link #generate(Frame, AmgOptions, Arena)}, recording "amg_candidates" into {@code record}. */
+    public java.util.List<AutoMask> generate(Frame image, AmgOptions o, Arena arena, NamedTensors record) {
+        try (Arena scratch = Arena.ofConfined()) {
+            var results = Inp.samGenerate(handle.pointer(), image.descriptor(scratch), (long) image.width() * image.height(), o.pointsPerSide(),
+                    o.pointsPerBatch(), o.predIouThresh(), o.stabilityScoreThresh(), o.stabilityScoreOffset(), o.boxNmsThresh(), o.cropNLayers(),
+                    o.cropNPointsDownscaleFactor(), o.cropNmsThresh(), o.cropOverlapRatio(), o.minMaskRegionArea(),
+                    record == null ? MemorySegment.NULL : record.pointer(), arena);
+            java.util.List<AutoMask> out = new java.util.ArrayList<>();
+            for (var r : results) {
+                Inp.SamMaskInfoStruct i = r.getKey();
+                out.add(new AutoMask(new Mask(r.getValue(), image.width(), image.height(), image.width()), i.bbox(), i.area(),
+                        i.predictedIou(), i.stabilityScore(), i.point(), i.cropBox()));
+            }
+            return out;
+        }
+    }
+
     @Override
     public void close() {
         handle.close();

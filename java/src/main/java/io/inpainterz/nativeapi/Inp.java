@@ -103,6 +103,22 @@ public final class Inp {
             java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("fps"), ADDRESS.withName("audio_source"),
             JAVA_INT.withName("rotation"), MemoryLayout.paddingLayout(4));
 
+    /** struct inp_sam_amg_params. */
+    public static final StructLayout SAM_AMG_PARAMS = MemoryLayout.structLayout(
+            JAVA_INT.withName("points_per_side"), JAVA_INT.withName("points_per_batch"),
+            java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("pred_iou_thresh"), java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("stability_score_thresh"),
+            java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("stability_score_offset"), java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("box_nms_thresh"),
+            JAVA_INT.withName("crop_n_layers"), JAVA_INT.withName("crop_n_points_downscale_factor"),
+            java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("crop_nms_thresh"), java.lang.foreign.ValueLayout.JAVA_DOUBLE.withName("crop_overlap_ratio"),
+            JAVA_LONG.withName("min_mask_region_area"));
+
+    /** struct inp_sam_mask_info. */
+    public static final StructLayout SAM_MASK_INFO = MemoryLayout.structLayout(
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("bbox"), JAVA_LONG.withName("area"),
+            java.lang.foreign.ValueLayout.JAVA_FLOAT.withName("predicted_iou"), java.lang.foreign.ValueLayout.JAVA_FLOAT.withName("stability_score"),
+            MemoryLayout.sequenceLayout(2, java.lang.foreign.ValueLayout.JAVA_DOUBLE).withName("point"),
+            MemoryLayout.sequenceLayout(4, JAVA_LONG).withName("crop_box"));
+
     /** inp_progress_callback: bool (*)(int64_t done, int64_t total, void *user_data). */
     public static final FunctionDescriptor PROGRESS_CALLBACK = FunctionDescriptor.of(JAVA_BOOLEAN, JAVA_LONG, JAVA_LONG, ADDRESS);
 
@@ -158,6 +174,11 @@ public final class Inp {
     private static final MethodHandle VIDEO_WRITER_WRITE_FRAME = fn("inp_video_writer_write_frame", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle VIDEO_WRITER_FINISH = fn("inp_video_writer_finish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle VIDEO_WRITER_FREE = fn("inp_video_writer_free", FunctionDescriptor.ofVoid(ADDRESS));
+    private static final MethodHandle SAM_GENERATE = fn("inp_sam_generate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle SAM_MASKS_COUNT = fn("inp_sam_masks_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle SAM_MASKS_INFO = fn("inp_sam_masks_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
+    private static final MethodHandle SAM_MASKS_COPY = fn("inp_sam_masks_copy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
+    static final MethodHandle SAM_MASKS_FREE = fn("inp_sam_masks_free", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle SAM_DEFAULT_PARAMS = fn("inp_sam_default_params", FunctionDescriptor.of(SAM_PARAMS));
     private static final MethodHandle SAM_INIT = fn("inp_sam_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     static final MethodHandle SAM_FREE = fn("inp_sam_free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -584,6 +605,60 @@ public final class Inp {
             return LINKER.upcallStub(mh, PROGRESS_CALLBACK, arena);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
+        }
+    }
+
+    // ---- SAM automatic mask generation ---------------------------------------------------
+
+    /** struct inp_sam_mask_info, decoded. */
+    public record SamMaskInfoStruct(long[] bbox, long area, float predictedIou, float stabilityScore, double[] point, long[] cropBox) {}
+
+    /**
+     * Runs inp_sam_generate and copies every mask into memory from {@code arena} (each
+     * width x height bytes); the native result list is freed before returning.
+     */
+    public static java.util.List<java.util.Map.Entry<SamMaskInfoStruct, MemorySegment>> samGenerate(
+            MemorySegment sam, MemorySegment image, long maskBytes, int pointsPerSide, int pointsPerBatch, double predIouThresh,
+            double stabilityThresh, double stabilityOffset, double boxNmsThresh, int cropNLayers, int cropDownscale, double cropNmsThresh,
+            double cropOverlapRatio, long minMaskRegionArea, MemorySegment record, Arena arena) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment p = scratch.allocate(SAM_AMG_PARAMS);
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "points_per_side"), pointsPerSide);
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "points_per_batch"), pointsPerBatch);
+            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "pred_iou_thresh"), predIouThresh);
+            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "stability_score_thresh"), stabilityThresh);
+            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "stability_score_offset"), stabilityOffset);
+            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "box_nms_thresh"), boxNmsThresh);
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "crop_n_layers"), cropNLayers);
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "crop_n_points_downscale_factor"), cropDownscale);
+            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "crop_nms_thresh"), cropNmsThresh);
+            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "crop_overlap_ratio"), cropOverlapRatio);
+            p.set(JAVA_LONG, offset(SAM_AMG_PARAMS, "min_mask_region_area"), minMaskRegionArea);
+            MemorySegment ret = scratch.allocate(ADDRESS);
+            check((int) SAM_GENERATE.invokeExact(sam, image, p, record, ret));
+            MemorySegment masks = ret.get(ADDRESS, 0);
+            try {
+                MemorySegment count = scratch.allocate(JAVA_LONG);
+                check((int) SAM_MASKS_COUNT.invokeExact(masks, count));
+                java.util.List<java.util.Map.Entry<SamMaskInfoStruct, MemorySegment>> out = new java.util.ArrayList<>();
+                MemorySegment info = scratch.allocate(SAM_MASK_INFO);
+                for (long i = 0; i < count.get(JAVA_LONG, 0); i++) {
+                    check((int) SAM_MASKS_INFO.invokeExact(masks, i, info));
+                    long[] bbox = info.asSlice(offset(SAM_MASK_INFO, "bbox"), 32).toArray(JAVA_LONG);
+                    long[] crop = info.asSlice(offset(SAM_MASK_INFO, "crop_box"), 32).toArray(JAVA_LONG);
+                    double[] point = info.asSlice(offset(SAM_MASK_INFO, "point"), 16).toArray(java.lang.foreign.ValueLayout.JAVA_DOUBLE);
+                    MemorySegment pixels = arena.allocate(maskBytes, 64);
+                    check((int) SAM_MASKS_COPY.invokeExact(masks, i, pixels, maskBytes));
+                    out.add(java.util.Map.entry(new SamMaskInfoStruct(bbox, info.get(JAVA_LONG, offset(SAM_MASK_INFO, "area")),
+                            info.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, offset(SAM_MASK_INFO, "predicted_iou")),
+                            info.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, offset(SAM_MASK_INFO, "stability_score")), point, crop), pixels));
+                }
+                return out;
+            } finally {
+                SAM_MASKS_FREE.invokeExact(masks);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 

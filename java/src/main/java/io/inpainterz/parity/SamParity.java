@@ -45,6 +45,9 @@ public final class SamParity {
                 for (String stage : stages) out.add(compare(c, stage, stage + ".npy", rec, arena));
                 for (Path caseDir : caseDirs(c.dir())) out.addAll(runCase(c, sam, embedding, caseDir, arena));
             }
+            for (String amg : List.of("amg_crop0", "amg_crop1")) {
+                if (Files.isDirectory(c.dir().resolve(amg))) out.addAll(runAmg(c, sam, frame, c.dir().resolve(amg), arena));
+            }
         }
         return out;
     }
@@ -82,6 +85,116 @@ public final class SamParity {
             out.add(masks(c, name, p, arena));
         }
         return out;
+    }
+
+    /**
+     * Automatic mask generation with the case's generator parameters: same count, order,
+     * crop boxes and points; bbox within 1 px, area within 10 px + 0.1 %, predicted IoU within
+     * the iou_predictions atol, stability within 1e-3; masks within the masks flip budget.
+     */
+    @SuppressWarnings("unchecked")
+    private static List<StageResult> runAmg(ParityCase c, Sam sam, Frame frame, Path dir, Arena arena) {
+        String id = dir.getFileName().toString();
+        Map<String, Object> meta;
+        try {
+            meta = (Map<String, Object>) io.inpainterz.util.Json.parse(Files.readString(dir.resolve("amg_meta.json")));
+        } catch (IOException e) {
+            throw new io.inpainterz.FileAccessException("cannot read " + dir.resolve("amg_meta.json") + ": " + e);
+        }
+        Map<String, Object> g = (Map<String, Object>) meta.get("generator_params");
+        io.inpainterz.engine.AmgOptions o = new io.inpainterz.engine.AmgOptions(num(g, "points_per_side").intValue(),
+                num(g, "points_per_batch").intValue(), num(g, "pred_iou_thresh").doubleValue(), num(g, "stability_score_thresh").doubleValue(),
+                num(g, "stability_score_offset").doubleValue(), num(g, "box_nms_thresh").doubleValue(), num(g, "crop_n_layers").intValue(),
+                num(g, "crop_nms_thresh").doubleValue(), num(g, "crop_overlap_ratio").doubleValue(),
+                num(g, "crop_n_points_downscale_factor").intValue(), num(g, "min_mask_region_area").longValue());
+        List<io.inpainterz.engine.AutoMask> got;
+        NdArray cand;
+        try (NamedTensors rec = NamedTensors.recorder()) {
+            got = sam.generate(frame, o, arena, rec);
+            TensorInfo t = rec.find("amg_candidates").orElseThrow();
+            cand = new NdArray(t.dtype(), t.shape(), rec.read("amg_candidates", arena));
+        }
+        List<Map<String, Object>> want = (List<Map<String, Object>>) meta.get("annotations");
+        List<StageResult> out = new ArrayList<>();
+        out.add(candidates(c, id, cand, (List<Map<String, Object>>) meta.get("candidates")));
+        out.add(new StageResult(c.id(), id + "/count", got.size() == want.size(), got.size() + " masks, upstream " + want.size()));
+        double iouTol = tolerance(c, "<case>/iou_predictions.npy").atol();
+        long bad = 0;
+        String first = null;
+        for (int i = 0; i < Math.min(got.size(), want.size()); i++) {
+            io.inpainterz.engine.AutoMask a = got.get(i);
+            Map<String, Object> w = want.get(i);
+            List<String> problems = new ArrayList<>();
+            long[] bbox = longs(w.get("bbox"));
+            for (int k = 0; k < 4; k++) if (Math.abs(a.bbox()[k] - bbox[k]) > 1) problems.add("bbox " + java.util.Arrays.toString(a.bbox()) + " vs " + java.util.Arrays.toString(bbox));
+            long area = num(w, "area").longValue();
+            if (Math.abs(a.area() - area) > 10 + 0.001 * area) problems.add("area " + a.area() + " vs " + area);
+            if (Math.abs(a.predictedIou() - num(w, "predicted_iou").doubleValue()) > iouTol) problems.add("predicted_iou " + a.predictedIou() + " vs " + w.get("predicted_iou"));
+            if (Math.abs(a.stabilityScore() - num(w, "stability_score").doubleValue()) > 1e-3) problems.add("stability " + a.stabilityScore() + " vs " + w.get("stability_score"));
+            List<Object> pt = (List<Object>) ((List<Object>) w.get("point_coords")).get(0);
+            if (Math.abs(a.point()[0] - ((Number) pt.get(0)).doubleValue()) > 1e-6 || Math.abs(a.point()[1] - ((Number) pt.get(1)).doubleValue()) > 1e-6) problems.add("point");
+            long[] crop = longs(w.get("crop_box"));
+            if (!java.util.Arrays.equals(a.cropBox(), crop)) problems.add("crop_box " + java.util.Arrays.toString(a.cropBox()) + " vs " + java.util.Arrays.toString(crop));
+            if (!problems.isEmpty()) {
+                bad++;
+                if (first == null) first = "mask " + i + ": " + String.join(", ", problems);
+            }
+        }
+        out.add(StageResult.exact(c.id(), id + "/annotations", bad, Math.min(got.size(), want.size()), "annotations", first));
+        NdArray masks = Npy.read(dir.resolve("amg_masks.npy"), arena);
+        long differ = 0, n = 0;
+        long plane = (long) frame.width() * frame.height();
+        for (int i = 0; i < Math.min(got.size(), (int) masks.shape()[0]); i++) {
+            MemorySegment m = got.get(i).segmentation().data();
+            for (long k = 0; k < plane; k++) {
+                if ((m.get(ValueLayout.JAVA_BYTE, k) != 0) != (masks.getDouble(i * plane + k) != 0)) differ++;
+                n++;
+            }
+        }
+        Object rule = io.inpainterz.util.Json.at(c.json(), "tolerances", "<case>/masks.npy", "max_fraction");
+        double budget = rule instanceof Number r ? r.doubleValue() : 0;
+        out.add(new StageResult(c.id(), id + "/masks", n > 0 && differ <= budget * n, differ + "/" + n + " pixels differ (budget " + String.format("%.2e", budget) + ")"));
+        return out;
+    }
+
+    /** Every candidate before filtering: its scores, box and every filter decision. */
+    @SuppressWarnings("unchecked")
+    private static StageResult candidates(ParityCase c, String id, NdArray got, List<Map<String, Object>> want) {
+        long rows = got.shape()[0];
+        if (rows != want.size()) return new StageResult(c.id(), id + "/candidates", false, rows + " candidates, upstream " + want.size());
+        double iouTol = tolerance(c, "<case>/iou_predictions.npy").atol();
+        long bad = 0;
+        String first = null;
+        for (int i = 0; i < rows; i++) {
+            Map<String, Object> w = want.get(i);
+            final long base = (long) i * 13;
+            java.util.function.IntToDoubleFunction g = k -> got.getDouble(base + k);
+            List<String> problems = new ArrayList<>();
+            if (g.applyAsDouble(0) != num(w, "crop").doubleValue() || g.applyAsDouble(1) != num(w, "point_index").doubleValue()
+                    || g.applyAsDouble(2) != num(w, "mask_token").doubleValue()) problems.add("order (crop, point, token)");
+            if (Math.abs(g.applyAsDouble(3) - num(w, "iou").doubleValue()) > iouTol) problems.add("iou " + g.applyAsDouble(3) + " vs " + w.get("iou"));
+            if (Math.abs(g.applyAsDouble(4) - num(w, "stability").doubleValue()) > 1e-3) problems.add("stability " + g.applyAsDouble(4) + " vs " + w.get("stability"));
+            double pos = num(w, "pos_pixels").doubleValue();
+            if (Math.abs(g.applyAsDouble(5) - pos) > 10 + 0.001 * pos) problems.add("pixels " + g.applyAsDouble(5) + " vs " + pos);
+            long[] box = longs(w.get("box_xyxy_crop_frame"));
+            for (int k = 0; k < 4; k++) if (Math.abs(g.applyAsDouble(6 + k) - box[k]) > 1) problems.add("box");
+            if ((g.applyAsDouble(10) != 0) != Boolean.TRUE.equals(w.get("near_crop_edge"))) problems.add("near_crop_edge");
+            if ((g.applyAsDouble(11) != 0) != Boolean.TRUE.equals(w.get("passes_pred_iou"))) problems.add("passes_pred_iou");
+            if ((g.applyAsDouble(12) != 0) != Boolean.TRUE.equals(w.get("passes_stability"))) problems.add("passes_stability");
+            if (!problems.isEmpty()) {
+                bad++;
+                if (first == null) first = "candidate " + i + ": " + String.join(", ", new java.util.LinkedHashSet<>(problems));
+            }
+        }
+        return StageResult.exact(c.id(), id + "/candidates", bad, rows, "candidates (scores, boxes, filter decisions)", first);
+    }
+
+    private static Number num(Map<?, ?> m, String key) {
+        return (Number) m.get(key);
+    }
+
+    private static long[] longs(Object list) {
+        return ((List<?>) list).stream().mapToLong(v -> Math.round(((Number) v).doubleValue())).toArray();
     }
 
     private static String firstCase(ParityCase c) {

@@ -126,6 +126,27 @@ class MainTest {
     }
 
     @Test
+    void segmentEverythingWritesEveryMaskAndAnIndex() throws IOException {
+        Path dir = Fixtures.file("sam/tiny");
+        Path outDir = Files.createDirectories(tmp.resolve("all"));
+        // The fixture's amg_crop0 settings (4 x 4 points, thresholds between the candidates' values): one mask.
+        assertEquals(0, run("segment", dir.resolve("image.png").toString(), "--sam", dir.resolve("weights.pth").toString(), "--everything",
+                "--points-per-side", "4", "--pred-iou-thresh", "0.6965", "--stability-score-thresh", "0.4021", "-o", outDir.toString()));
+        Object index = Json.parse(Files.readString(outDir.resolve("masks.json")));
+        java.util.List<?> masks = (java.util.List<?>) index;
+        assertEquals(Json.at(Json.parse(this.out.toString()), "masks"), (long) masks.size());
+        assertEquals(1, masks.size());
+        assertEquals(207131.0, ((Long) Json.at(masks.get(0), "area")).doubleValue(), 10); // amg_crop0/amg_meta.json annotation area
+        for (Object m : masks) {
+            Path png = outDir.resolve((String) Json.at(m, "file"));
+            java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+            long area = 0;
+            for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) if (img.getRaster().getSample(x, y, 0) != 0) area++;
+            assertEquals(Json.at(m, "area"), area, "the PNG holds exactly the mask's area");
+        }
+    }
+
+    @Test
     void parityPassesOnTheFixturesAndFailsWithoutThem() {
         assertEquals(0, run("parity", "--dir", Fixtures.root().toString(), "deaot"));
         assertTrue(out.toString().contains("failed 0") || out.toString().matches("(?s).*, 0 failed.*"), out.toString());

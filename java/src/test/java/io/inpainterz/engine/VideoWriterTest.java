@@ -70,6 +70,20 @@ class VideoWriterTest {
     }
 
     @Test
+    void audioTheContainerCannotCarryIsAnErrorNotASilentDrop() throws Exception {
+        VideoReaderTest.tmp = tmp;
+        Path in = VideoReaderTest.make("pcm.mkv", "160x120", "25", 0.4, true, "-c:v", "libx264", "-c:a", "pcm_s16le");
+        Path out = tmp.resolve("pcm.mp4");
+        io.inpainterz.UnsupportedInputException e = assertThrows(io.inpainterz.UnsupportedInputException.class, () -> transcode(in, out));
+        assertTrue(e.getMessage().contains("pcm_s16le") && e.getMessage().contains(".mkv"), e.getMessage());
+        assertFalse(Files.exists(out));
+        Path mkv = tmp.resolve("pcm_out.mkv"); // Matroska carries it: copied as is
+        transcode(in, mkv);
+        String[] audio = {"-select_streams", "a", "-show_entries", "packet=pts_time,size", "-of", "csv=p=0"};
+        assertEquals(probe(in, audio), probe(mkv, audio));
+    }
+
+    @Test
     void oddSizesKeepTheirVisibleSize() throws Exception {
         Path out = tmp.resolve("odd.mkv");
         try (Arena arena = Arena.ofConfined(); VideoWriter w = VideoWriter.open(out, 321, 241, VideoWriter.Options.defaults().withPreset("ultrafast"))) {
