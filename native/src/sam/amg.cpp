@@ -135,8 +135,12 @@ std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width,
         int per_side = static_cast<int>(p.points_per_side / std::pow(p.crop_n_points_downscale_factor, crop.layer));
         const auto grid = point_grid(per_side);
         Candidates c;
-        for (size_t start = 0; start < grid.size(); start += p.points_per_batch) {
-            const size_t end = std::min(grid.size(), start + static_cast<size_t>(p.points_per_batch));
+        // points_per_batch only bounds memory in upstream; results do not depend on it, so
+        // prompts go through in small groups whose buffers stay under glibc's mmap threshold
+        // and are reused instead of faulted in afresh.
+        const size_t group = static_cast<size_t>(std::min(p.points_per_batch, 4));
+        for (size_t start = 0; start < grid.size(); start += group) {
+            const size_t end = std::min(grid.size(), start + group);
             const int64_t B = static_cast<int64_t>(end - start);
             at::Tensor pts = at::empty({B, 1, 2}, at::TensorOptions().dtype(at::kFloat));
             std::vector<std::array<double, 2>> batch_points;

@@ -1,5 +1,6 @@
 // build_sam.py (variant from the checkpoint) and predictor.py (SamPredictor, ResizeLongestSide,
 // Sam.preprocess / postprocess_masks).
+#include <ATen/ops/cat.h>
 #include <ATen/ops/constant_pad_nd.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/from_blob.h>
@@ -207,7 +208,24 @@ Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorLi
     const bool cached = !masks.defined();
     const at::Tensor keys = cached ? e.decoder_cache.keys.expand({batch, -1, -1})
                                    : (e.features + dense).flatten(2).transpose(1, 2).contiguous();
-    auto [low_res_all, iou_all] = m.mask_decoder.forward(keys, m.key_pe, sparse, cached ? &e.decoder_cache : nullptr, record);
+    // A few prompts at a time: each prompt's image tokens are 4 MB per layer output, and chunks
+    // under glibc's 32 MB mmap threshold are reused from the heap instead of being faulted in
+    // afresh (a 64-prompt AMG batch spent most of its time in the kernel zeroing pages).
+    constexpr int64_t kPromptsPerChunk = 4;
+    at::Tensor low_res_all, iou_all;
+    if (batch <= kPromptsPerChunk) {
+        std::tie(low_res_all, iou_all) = m.mask_decoder.forward(keys, m.key_pe, sparse, cached ? &e.decoder_cache : nullptr, record);
+    } else {
+        std::vector<at::Tensor> lows, ious;
+        for (int64_t b = 0; b < batch; b += kPromptsPerChunk) {
+            const int64_t n = std::min(kPromptsPerChunk, batch - b);
+            auto [l, i] = m.mask_decoder.forward(keys.narrow(0, b, n), m.key_pe, sparse.narrow(0, b, n), cached ? &e.decoder_cache : nullptr, nullptr);
+            lows.push_back(l);
+            ious.push_back(i);
+        }
+        low_res_all = at::cat(lows, 0);
+        iou_all = at::cat(ious, 0);
+    }
 
     Prediction out;
     const int64_t first = p.multimask ? 1 : 0, last = p.multimask ? low_res_all.size(1) : 1;
@@ -216,15 +234,16 @@ Prediction predict(const Model &m, const Embedding &e, const Prompt &p, TensorLi
     record_stage(record, "low_res_logits", out.low_res_logits);
     record_stage(record, "iou_predictions", out.iou);
     // Sam.postprocess_masks: up to 1024, crop the padding, down to the original size. A resize
-    // to the same size is the identity (align_corners=False, scale 1) and is skipped.
-    at::Tensor up = at::upsample_bilinear2d(out.low_res_logits, {kImageSize, kImageSize}, false);
-    up = up.slice(2, 0, e.input_h).slice(3, 0, e.input_w);
-    if (mask_logits_out.defined()) {
-        if (e.input_h == e.orig_h && e.input_w == e.orig_w) mask_logits_out.copy_(up);
-        else at::upsample_bilinear2d_out(const_cast<at::Tensor &>(mask_logits_out), up, {e.orig_h, e.orig_w}, false);
-        out.mask_logits = mask_logits_out;
-    } else {
-        out.mask_logits = e.input_h == e.orig_h && e.input_w == e.orig_w ? up.contiguous() : at::upsample_bilinear2d(up, {e.orig_h, e.orig_w}, false);
+    // to the same size is the identity (align_corners=False, scale 1) and is skipped. One
+    // prediction at a time: the 1024 x 1024 intermediate of a 64-prompt batch would be 800 MB.
+    const int64_t B = out.low_res_logits.size(0), C = out.low_res_logits.size(1);
+    out.mask_logits = mask_logits_out.defined() ? mask_logits_out : at::empty({B, C, e.orig_h, e.orig_w}, out.low_res_logits.options());
+    for (int64_t b = 0; b < B; b++) {
+        at::Tensor up = at::upsample_bilinear2d(out.low_res_logits.narrow(0, b, 1), {kImageSize, kImageSize}, false);
+        up = up.slice(2, 0, e.input_h).slice(3, 0, e.input_w);
+        at::Tensor dst = out.mask_logits.narrow(0, b, 1);
+        if (e.input_h == e.orig_h && e.input_w == e.orig_w) dst.copy_(up);
+        else at::upsample_bilinear2d_out(dst, up, {e.orig_h, e.orig_w}, false);
     }
     record_stage(record, "masks_logits", out.mask_logits);
     return out;
