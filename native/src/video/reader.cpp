@@ -15,6 +15,7 @@ extern "C" {
 #include <vector>
 
 #include "runtime/error.h"
+#include "video/convert.h"
 
 namespace inp::video {
 
@@ -39,9 +40,6 @@ struct PacketFreer {
 };
 struct FrameFreer {
     void operator()(AVFrame *f) const { av_frame_free(&f); }
-};
-struct SwsFreer {
-    void operator()(SwsContext *s) const { sws_freeContext(s); }
 };
 
 // Copies an RGB24 image rotated clockwise by `rotation` degrees into dst.
@@ -68,8 +66,8 @@ struct Reader::Impl {
     std::unique_ptr<AVCodecContext, CodecFreer> dec;
     std::unique_ptr<AVPacket, PacketFreer> pkt{av_packet_alloc()};
     std::unique_ptr<AVFrame, FrameFreer> frame{av_frame_alloc()};
-    std::unique_ptr<SwsContext, SwsFreer> sws;
-    int sws_w = 0, sws_h = 0, sws_fmt = -1;
+    std::unique_ptr<Converter> converter;
+    std::unique_ptr<AVFrame, FrameFreer> rgb{av_frame_alloc()}; // wraps the caller's buffer
     std::vector<uint8_t> rotated; // coded-size RGB before rotation
     AVStream *stream = nullptr;
     int stream_index = -1;
@@ -122,29 +120,17 @@ struct Reader::Impl {
         if (f->width != info.coded_width || f->height != info.coded_height)
             bad(INP_ERR_VIDEO, "frame size changed mid-stream from " + std::to_string(info.coded_width) + "x" + std::to_string(info.coded_height) + " to " +
                                    std::to_string(f->width) + "x" + std::to_string(f->height));
-        if (!sws || sws_fmt != f->format) {
-            // Plain bicubic, as the ffmpeg command line converts with by default, so frames
-            // match `ffmpeg -pix_fmt rgb24` of the same file.
-            sws.reset(sws_getContext(f->width, f->height, static_cast<AVPixelFormat>(f->format), f->width, f->height, AV_PIX_FMT_RGB24,
-                                     SWS_BICUBIC, nullptr, nullptr, nullptr));
-            if (!sws) bad(INP_ERR_UNSUPPORTED, std::string("cannot convert pixel format ") + av_get_pix_fmt_name(static_cast<AVPixelFormat>(f->format)) + " to RGB");
-            const int cs = f->colorspace == AVCOL_SPC_UNSPECIFIED ? SWS_CS_DEFAULT : f->colorspace;
-            const int src_full = f->color_range == AVCOL_RANGE_JPEG;
-            int *inv_table, *table, src_range, dst_range, brightness, contrast, saturation;
-            sws_getColorspaceDetails(sws.get(), &inv_table, &src_range, &table, &dst_range, &brightness, &contrast, &saturation);
-            sws_setColorspaceDetails(sws.get(), sws_getCoefficients(cs), src_full, table, dst_range, brightness, contrast, saturation);
-            sws_fmt = f->format;
+        if (!converter || converter->src_format() != f->format) {
+            converter = std::make_unique<Converter>(f->width, f->height, static_cast<AVPixelFormat>(f->format), AV_PIX_FMT_RGB24, f->colorspace,
+                                                    f->color_range == AVCOL_RANGE_JPEG, "video " + in_quotes(path));
         }
-        uint8_t *out = dst.data;
-        int out_stride = static_cast<int>(dst.row_stride);
         if (info.rotation != 0) {
             rotated.resize(static_cast<size_t>(f->width) * f->height * 3);
-            out = rotated.data();
-            out_stride = f->width * 3;
+            wrap_rgb(rgb.get(), rotated.data(), f->width, f->height, f->width * 3);
+        } else {
+            wrap_rgb(rgb.get(), dst.data, f->width, f->height, dst.row_stride);
         }
-        uint8_t *planes[4] = {out, nullptr, nullptr, nullptr};
-        int strides[4] = {out_stride, 0, 0, 0};
-        sws_scale(sws.get(), f->data, f->linesize, 0, f->height, planes, strides);
+        converter->convert(rgb.get(), f);
         if (info.rotation != 0) rotate_rgb(rotated.data(), f->width, f->height, f->width * 3, info.rotation, dst);
     }
 

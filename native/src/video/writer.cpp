@@ -16,6 +16,7 @@ extern "C" {
 #include <vector>
 
 #include "runtime/error.h"
+#include "video/convert.h"
 
 namespace inp::video {
 
@@ -43,8 +44,9 @@ struct Writer::Impl {
     AVFormatContext *out = nullptr;
     AVCodecContext *enc = nullptr;
     AVStream *vstream = nullptr;
-    SwsContext *sws = nullptr;
+    std::unique_ptr<Converter> converter;
     AVFrame *frame = nullptr;
+    AVFrame *rgb = av_frame_alloc(); // wraps the caller's frame
     AVPacket *pkt = nullptr;
     AudioCopy audio;
     int width = 0, height = 0;
@@ -57,8 +59,8 @@ struct Writer::Impl {
     [[noreturn]] void bad(int status, const std::string &what) const { fail(status, "output " + in_quotes(path) + ": " + what); }
 
     ~Impl() {
-        if (sws != nullptr) sws_freeContext(sws);
         av_frame_free(&frame);
+        av_frame_free(&rgb);
         av_packet_free(&pkt);
         avcodec_free_context(&enc);
         if (out != nullptr) {
@@ -209,11 +211,7 @@ std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int hei
     m.frame->height = height;
     r = av_frame_get_buffer(m.frame, 0);
     if (r < 0) m.bad(INP_ERR_VIDEO, "out of memory for a frame");
-    m.sws = sws_getContext(width, height, AV_PIX_FMT_RGB24, width, height, m.pix_fmt, SWS_BICUBIC, nullptr, nullptr, nullptr);
-    if (m.sws == nullptr) m.bad(INP_ERR_VIDEO, "cannot set up the RGB to YUV conversion");
-    int *inv, *tab, sr, dr, b, c, s;
-    sws_getColorspaceDetails(m.sws, &inv, &sr, &tab, &dr, &b, &c, &s);
-    sws_setColorspaceDetails(m.sws, inv, 1, sws_getCoefficients(SWS_CS_ITU709), 0, b, c, s);
+    m.converter = std::make_unique<Converter>(width, height, AV_PIX_FMT_RGB24, m.pix_fmt, AVCOL_SPC_BT709, false, "output " + in_quotes(path));
     return w;
 }
 
@@ -225,9 +223,8 @@ void Writer::write(const inp_image &rgb, int64_t pts_us) {
                                             ", the output is " + std::to_string(m.width) + "x" + std::to_string(m.height) + "x3");
     int r = av_frame_make_writable(m.frame);
     if (r < 0) m.bad(INP_ERR_VIDEO, "frame buffer busy: " + av_error(r));
-    const uint8_t *src[4] = {rgb.data, nullptr, nullptr, nullptr};
-    const int stride[4] = {static_cast<int>(rgb.row_stride), 0, 0, 0};
-    sws_scale(m.sws, src, stride, 0, m.height, m.frame->data, m.frame->linesize);
+    wrap_rgb(m.rgb, rgb.data, m.width, m.height, rgb.row_stride);
+    m.converter->convert(m.frame, m.rgb);
     int64_t pts = pts_us >= 0 ? pts_us : static_cast<int64_t>(static_cast<double>(m.index) * 1e6 / m.options.fps + 0.5);
     if (pts <= m.last_pts) m.bad(INP_ERR_INVALID_ARGUMENT, "frame " + std::to_string(m.index) + " has time " + std::to_string(pts) + " us, not after the previous frame's " + std::to_string(m.last_pts));
     m.frame->pts = pts;
