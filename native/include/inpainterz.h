@@ -448,7 +448,8 @@ typedef struct inp_sam_amg_params {
     int32_t crop_n_points_downscale_factor; /* default 1 */
     double crop_nms_thresh;                 /* default 0.7 */
     double crop_overlap_ratio;              /* default 512 / 1500 */
-    int64_t min_mask_region_area;           /* default 0; > 0 is not implemented yet (INP_ERR_UNSUPPORTED) */
+    int64_t min_mask_region_area;           /* default 0; > 0 fills holes and removes islands smaller
+                                               than this, then de-duplicates again */
 } inp_sam_amg_params;
 
 INP_API inp_sam_amg_params inp_sam_amg_default_params(void);
@@ -477,6 +478,17 @@ INP_API int32_t inp_sam_masks_info(const inp_sam_masks *masks, int64_t index, in
 /* Copies mask i (image height x width bytes, 255 = object) into dst of dst_bytes bytes. */
 INP_API int32_t inp_sam_masks_copy(const inp_sam_masks *masks, int64_t index, uint8_t *dst, size_t dst_bytes);
 INP_API void inp_sam_masks_free(inp_sam_masks *masks);
+
+enum inp_region_mode {
+    INP_REGIONS_HOLES = 0,  /* fill background regions smaller than min_area */
+    INP_REGIONS_ISLANDS = 1 /* remove object regions smaller than min_area (the largest stays if all are) */
+};
+
+/* Removes small regions of a mask (8-connectivity), as SAM's automatic mask generator does for
+ * min_mask_region_area: src and dst are masks (channels 1) of one size, may be the same buffer;
+ * dst gets 255 for object pixels. *ret_changed (may be NULL): 1 when anything changed. */
+INP_API int32_t inp_mask_remove_small_regions(const inp_image *src, int64_t min_area, int32_t mode, inp_image *dst,
+                                              int32_t *ret_changed);
 
 /* ---------------------------------------------------------------------------------------
  * Diagnostics

@@ -30,4 +30,21 @@ int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst
     });
 }
 
+int32_t inp_mask_remove_small_regions(const inp_image *src, int64_t min_area, int32_t mode, inp_image *dst, int32_t *ret_changed) {
+    return guard([&] {
+        const at::Tensor s = inp::wrap_image(src, "inp_mask_remove_small_regions", "src");
+        at::Tensor d = inp::wrap_image(dst, "inp_mask_remove_small_regions", "dst");
+        require(src->channels == 1 && dst->channels == 1, "inp_mask_remove_small_regions", "masks must have 1 channel");
+        require(src->width == dst->width && src->height == dst->height, "inp_mask_remove_small_regions", "src and dst sizes differ");
+        require(mode == INP_REGIONS_HOLES || mode == INP_REGIONS_ISLANDS, "inp_mask_remove_small_regions", "mode must be INP_REGIONS_HOLES or INP_REGIONS_ISLANDS");
+        require(min_area >= 0, "inp_mask_remove_small_regions", "min_area must be >= 0");
+        bool changed = false;
+        const at::Tensor r = inp::ops::remove_small_regions(s.select(2, 0), min_area, mode == INP_REGIONS_HOLES, &changed);
+        at::Tensor out = d.select(2, 0);
+        out.copy_(r);
+        out.mul_(255);
+        if (ret_changed != nullptr) *ret_changed = changed ? 1 : 0;
+    });
+}
+
 } // extern "C"

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "ops/mask_ops.h"
 #include "runtime/error.h"
 
 namespace inp::sam {
@@ -121,8 +122,6 @@ std::vector<int64_t> nms(const at::Tensor &boxes, const at::Tensor &scores, doub
 
 std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, const AmgParams &p,
                               TensorList *record) {
-    if (p.min_mask_region_area > 0)
-        fail(INP_ERR_UNSUPPORTED, "min_mask_region_area > 0 (small hole and island removal) is not implemented yet");
     if (p.points_per_side < 1 || p.points_per_batch < 1 || p.crop_n_layers < 0 || p.crop_n_points_downscale_factor < 1)
         fail(INP_ERR_INVALID_ARGUMENT, "automatic mask generation: points_per_side, points_per_batch and crop_n_points_downscale_factor must be >= 1, crop_n_layers >= 0");
     const std::vector<CropBox> crops = crop_boxes(height, width, p.crop_n_layers, p.crop_overlap_ratio);
@@ -225,6 +224,33 @@ std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width,
             sc[i] = 1.0f / static_cast<float>((cb.x1 - cb.x0) * (cb.y1 - cb.y0));
         }
         order = nms(bx, sc, p.crop_nms_thresh);
+    }
+    if (p.min_mask_region_area > 0 && !order.empty()) {
+        // postprocess_small_regions: fill small holes, drop small islands; masks that needed it
+        // score 0 and unchanged ones 1 in a last NMS, so it prefers masks that were clean.
+        std::vector<int64_t> kept = order;
+        const int64_t n = static_cast<int64_t>(kept.size());
+        at::Tensor bx = at::empty({n, 4}, at::TensorOptions().dtype(at::kFloat)), sc = at::empty({n}, at::TensorOptions().dtype(at::kFloat));
+        std::vector<at::Tensor> cleaned;
+        for (int64_t k = 0; k < n; k++) {
+            bool holes_changed = false, islands_changed = false;
+            at::Tensor mask = ops::remove_small_regions(all.masks[kept[k]], p.min_mask_region_area, true, &holes_changed);
+            mask = ops::remove_small_regions(mask, p.min_mask_region_area, false, &islands_changed);
+            cleaned.push_back(mask);
+            const at::Tensor box = mask_to_box(mask.unsqueeze(0));
+            for (int j = 0; j < 4; j++) bx[k][j] = static_cast<float>(box[0][j].item<int64_t>());
+            sc[k] = holes_changed || islands_changed ? 0.0f : 1.0f;
+        }
+        std::vector<int64_t> keep = nms(bx, sc, std::max(p.box_nms_thresh, p.crop_nms_thresh));
+        order.clear();
+        for (int64_t k : keep) {
+            const int64_t i = kept[k];
+            if (sc[k].item<float>() == 0.0f) { // only changed masks get new pixels and boxes
+                all.masks[i] = cleaned[k];
+                for (int j = 0; j < 4; j++) all.boxes[i][j] = static_cast<int64_t>(bx[k][j].item<float>());
+            }
+            order.push_back(i);
+        }
     }
     std::vector<AmgMask> out;
     for (int64_t i : order) {

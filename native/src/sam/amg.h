@@ -35,7 +35,7 @@ struct AmgMask {
     int64_t crop_box[4];     // x, y, w, h of the crop (exclusive box)
 };
 
-// In upstream's output order. Throws inp::Error(INP_ERR_UNSUPPORTED) for min_mask_region_area > 0.
+// In upstream's output order.
 // record: NULL, or receives "amg_candidates" [N, 13] float64, one row per candidate before any
 // filter: crop, point index, mask token (1..3), IoU, stability, positive pixels, box x0 y0 x1 y1
 // (crop frame, inclusive), near crop edge, passes IoU, passes stability.

@@ -27,6 +27,22 @@ public final class Mask extends Image {
     }
 
     /**
+     * Removes regions smaller than {@code minArea} pixels (8-connectivity) into {@code dst}
+     * (which may be this mask): with {@code holes}, background regions are filled; otherwise
+     * object regions are dropped, keeping the largest when all are small. As SAM's automatic
+     * mask generator does for min_mask_region_area. Returns whether anything changed.
+     */
+    public boolean removeSmallRegions(long minArea, boolean holes, Mask dst) {
+        if (minArea < 0) throw new InvalidInputException("minimum region area must be >= 0, got " + minArea);
+        if (dst.width() != width() || dst.height() != height()) {
+            throw new InvalidInputException("removeSmallRegions: source is " + width() + "x" + height() + " but destination is " + dst.width() + "x" + dst.height());
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            return Inp.maskRemoveSmallRegions(descriptor(scratch), minArea, holes ? 0 : 1, dst.descriptor(scratch), scratch);
+        }
+    }
+
+    /**
      * Dilates this mask by a 3x3 cross {@code iterations} times into {@code dst} (which may be
      * this mask), as the upstream inpainting app does before E2FGVI: cv2.dilate with
      * MORPH_CROSS. Pixels outside the image count as background.

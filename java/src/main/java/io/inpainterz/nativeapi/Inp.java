@@ -188,6 +188,7 @@ public final class Inp {
     private static final MethodHandle SAM_PREDICT = fn("inp_sam_predict", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle IMAGE_NATIVE_ADDRESS = fn("inp_image_native_address", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle MASK_DILATE = fn("inp_mask_dilate", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle MASK_REMOVE_SMALL_REGIONS = fn("inp_mask_remove_small_regions", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle MATMUL_F32 = fn("inp_matmul_f32", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
 
     // ---- errors ----------------------------------------------------------------------------
@@ -579,6 +580,17 @@ public final class Inp {
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /** Returns whether anything changed. {@code mode}: 0 holes, 1 islands. */
+    public static boolean maskRemoveSmallRegions(MemorySegment src, long minArea, int mode, MemorySegment dst, Arena scratch) {
+        MemorySegment changed = scratch.allocate(JAVA_INT);
+        try {
+            check((int) MASK_REMOVE_SMALL_REGIONS.invokeExact(src, minArea, mode, dst, changed));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return changed.get(JAVA_INT, 0) != 0;
     }
 
     // ---- diagnostics -----------------------------------------------------------------------
