@@ -29,7 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>decode to RGB24: ours vs {@code ffmpeg -i F -pix_fmt rgb24 -f null -} (and decode only,
  *       {@code ffmpeg -i F -f null -});</li>
  *   <li>transcode (decode, RGB24, encode libx264 crf 18 with the same preset): ours through
- *       VideoReader + VideoWriter vs {@code ffmpeg -i F -c:v libx264 -preset P -crf 18 -f null -}.</li>
+ *       VideoReader + VideoWriter vs {@code ffmpeg -i F -c:v libx264 -preset P -crf 18 -f null -};</li>
+ *   <li>encode only, like for like: the first 50 frames as RGB24 (in memory for us, a raw file in
+ *       the page cache for the CLI) to libx264 crf 18, ours through VideoWriter vs
+ *       {@code ffmpeg -f rawvideo -pix_fmt rgb24 ... -i frames.rgb -c:v libx264 ... -f null -}.</li>
  * </ul>
  * fps = 125 / time. Clips are made on first use under build/bench/ with the ffmpeg command line.
  */
@@ -43,9 +46,12 @@ public class VideoBenchmark {
     @Param({"1920x1080", "854x480"})
     public String size;
 
-    private Path clip;
+    static final int ENCODE_FRAMES = 50;
+
+    private Path clip, rawFrames;
     private Arena arena;
     private Frame frame;
+    private Frame[] rgbFrames;
 
     static void run(String... cmd) {
         try {
@@ -65,8 +71,17 @@ public class VideoBenchmark {
                     "-preset", "medium", "-pix_fmt", "yuv420p", clip.toString());
         }
         arena = Arena.ofShared();
-        try (VideoReader r = VideoReader.open(clip)) {
+        rgbFrames = new Frame[ENCODE_FRAMES];
+        rawFrames = clip.resolveSibling("decode_" + size + ".rgb");
+        try (VideoReader r = VideoReader.open(clip);
+             var raw = java.nio.channels.FileChannel.open(rawFrames, java.nio.file.StandardOpenOption.CREATE,
+                     java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING)) {
             frame = r.allocateFrame(arena);
+            for (int i = 0; i < ENCODE_FRAMES && r.read(frame); i++) {
+                rgbFrames[i] = r.allocateFrame(arena);
+                rgbFrames[i].data().copyFrom(frame.data());
+                raw.write(frame.data().asByteBuffer());
+            }
         }
     }
 
@@ -114,6 +129,24 @@ public class VideoBenchmark {
     @Benchmark
     public void ffmpegCliTranscode() {
         run("ffmpeg", "-v", "error", "-i", clip.toString(), "-c:v", "libx264", "-preset", preset, "-crf", "18", "-pix_fmt", "yuv420p", "-f", "null", "-");
+    }
+
+    @Benchmark
+    public void inpainterzEncodeRgb() throws IOException {
+        Path out = Files.createTempFile(clip.getParent(), "encode", ".mp4");
+        try (io.inpainterz.engine.VideoWriter w = io.inpainterz.engine.VideoWriter.open(out, frame.width(), frame.height(),
+                io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset))) {
+            for (Frame f : rgbFrames) w.write(f, -1);
+            w.finish();
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    @Benchmark
+    public void ffmpegCliEncodeRgb() {
+        run("ffmpeg", "-v", "error", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", "25", "-i", rawFrames.toString(),
+                "-c:v", "libx264", "-preset", preset, "-crf", "18", "-pix_fmt", "yuv420p", "-f", "null", "-");
     }
 
     @Benchmark
