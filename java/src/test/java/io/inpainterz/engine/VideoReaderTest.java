@@ -89,11 +89,14 @@ class VideoReaderTest {
     }
 
     @Test
-    void oddSizes444And10BitMatchFfmpeg() throws Exception {
+    void codecsContainersOddSizes444And10BitMatchFfmpeg() throws Exception {
         assertMatchesFfmpeg(make("odd.mkv", "320x240", "30000/1001", 0.5, false, "-vf", "scale=321:241", "-c:v", "libx264", "-pix_fmt", "yuv444p"), 321, 241, 15);
         assertMatchesFfmpeg(make("ten.mp4", "320x240", "25", 0.4, false, "-c:v", "libx264", "-pix_fmt", "yuv420p10le"), 320, 240, 10);
         assertMatchesFfmpeg(make("mpeg4.avi", "176x144", "25", 0.4, false, "-c:v", "mpeg4"), 176, 144, 10);
         assertMatchesFfmpeg(make("mjpeg.mov", "176x144", "25", 0.4, false, "-c:v", "mjpeg", "-pix_fmt", "yuvj422p"), 176, 144, 10);
+        assertMatchesFfmpeg(make("hevc.mkv", "160x120", "25", 0.2, false, "-c:v", "libx265", "-x265-params", "log-level=error"), 160, 120, 5);
+        assertMatchesFfmpeg(make("vp9.webm", "160x120", "25", 0.2, false, "-c:v", "libvpx-vp9"), 160, 120, 5);
+        assertMatchesFfmpeg(make("av1.mkv", "160x120", "25", 0.2, false, "-c:v", "libaom-av1", "-cpu-used", "8"), 160, 120, 5);
         try (VideoReader r = VideoReader.open(tmp.resolve("ten.mp4"))) {
             assertEquals(10, r.info().bitDepth());
         }
