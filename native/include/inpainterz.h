@@ -320,7 +320,8 @@ INP_API int32_t inp_video_reader_truncated(const inp_video_reader *reader, int32
 
 /* ---------------------------------------------------------------------------------------
  * Video writing: RGB24 frames -> H.264 (libx264, BT.709) in any container FFmpeg
- * muxes (.mp4, .mkv, .mov), audio streams of a source file copied packet for packet.
+ * muxes (.mp4, .mkv, .mov), audio streams of a source file copied packet for packet (re-encoded
+ * to AAC only when the container cannot carry their codec).
  * Output goes to a temporary file beside the target and is renamed into place by
  * inp_video_writer_finish; freeing an unfinished writer removes it, so a failed or cancelled
  * render never leaves a file at the output path. Use a writer from one thread at a time.

@@ -4,13 +4,16 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/display.h>
+#include <libavutil/audio_fifo.h>
 #include <libavutil/opt.h>
+#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 }
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -28,9 +31,25 @@ std::string av_error(int err) {
     return buf;
 }
 
+// An audio stream the output container cannot carry as is: decoded, resampled to the AAC
+// encoder's sample format and re-encoded, 1024-sample frames at a time.
+struct AacTranscode {
+    AVCodecContext *dec = nullptr, *enc = nullptr;
+    SwrContext *swr = nullptr;
+    AVAudioFifo *fifo = nullptr;
+    int64_t next_pts = 0; // in samples
+    ~AacTranscode() {
+        avcodec_free_context(&dec);
+        avcodec_free_context(&enc);
+        swr_free(&swr);
+        if (fifo != nullptr) av_audio_fifo_free(fifo);
+    }
+};
+
 struct AudioCopy {
     AVFormatContext *in = nullptr;
-    std::vector<int> out_index; // per input stream: output stream index, or -1
+    std::vector<int> out_index;                         // per input stream: output stream index, or -1
+    std::vector<std::unique_ptr<AacTranscode>> aac;     // per input stream: set when re-encoded
     bool done = false;
     ~AudioCopy() {
         if (in != nullptr) avformat_close_input(&in);
@@ -86,6 +105,62 @@ struct Writer::Impl {
         }
     }
 
+    // Encodes what the FIFO holds in whole encoder frames (all of it, and the encoder's tail, when flushing).
+    void aac_encode(AacTranscode &t, int oi, bool flush) {
+        AVFrame *f = av_frame_alloc();
+        while (av_audio_fifo_size(t.fifo) >= t.enc->frame_size || (flush && av_audio_fifo_size(t.fifo) > 0)) {
+            const int n = std::min(av_audio_fifo_size(t.fifo), t.enc->frame_size);
+            f->nb_samples = n;
+            f->format = t.enc->sample_fmt;
+            f->sample_rate = t.enc->sample_rate;
+            av_channel_layout_copy(&f->ch_layout, &t.enc->ch_layout);
+            if (av_frame_get_buffer(f, 0) < 0) bad(INP_ERR_VIDEO, "out of memory re-encoding audio");
+            av_audio_fifo_read(t.fifo, reinterpret_cast<void **>(f->data), n);
+            f->pts = t.next_pts;
+            t.next_pts += n;
+            if (avcodec_send_frame(t.enc, f) < 0) bad(INP_ERR_VIDEO, "the AAC encoder refused audio");
+            av_frame_unref(f);
+            aac_write(t, oi);
+        }
+        av_frame_free(&f);
+        if (flush) {
+            avcodec_send_frame(t.enc, nullptr);
+            aac_write(t, oi);
+        }
+    }
+
+    void aac_write(AacTranscode &t, int oi) {
+        AVPacket *p = av_packet_alloc();
+        while (avcodec_receive_packet(t.enc, p) == 0) {
+            av_packet_rescale_ts(p, t.enc->time_base, out->streams[oi]->time_base);
+            p->stream_index = oi;
+            const int r = av_interleaved_write_frame(out, p);
+            if (r < 0) {
+                av_packet_free(&p);
+                bad(INP_ERR_VIDEO, "writing re-encoded audio failed: " + av_error(r));
+            }
+        }
+        av_packet_free(&p);
+    }
+
+    // Decodes a packet (NULL = flush), resamples into the FIFO, encodes whole frames.
+    void aac_feed(AacTranscode &t, int oi, const AVPacket *packet) {
+        if (avcodec_send_packet(t.dec, packet) < 0 && packet != nullptr) return; // a damaged packet: skip it
+        AVFrame *f = av_frame_alloc();
+        while (avcodec_receive_frame(t.dec, f) == 0) {
+            uint8_t **buf = nullptr;
+            const int max_out = swr_get_out_samples(t.swr, f->nb_samples);
+            av_samples_alloc_array_and_samples(&buf, nullptr, t.enc->ch_layout.nb_channels, max_out, t.enc->sample_fmt, 0);
+            const int got = swr_convert(t.swr, buf, max_out, const_cast<const uint8_t **>(f->extended_data), f->nb_samples);
+            if (got > 0) av_audio_fifo_write(t.fifo, reinterpret_cast<void **>(buf), got);
+            av_freep(&buf[0]);
+            av_freep(&buf);
+            av_frame_unref(f);
+        }
+        av_frame_free(&f);
+        aac_encode(t, oi, false);
+    }
+
     // Copies source audio packets whose timestamps are before `seconds` (all when < 0).
     void copy_audio_until(double seconds) {
         if (audio.in == nullptr || audio.done) return;
@@ -103,6 +178,12 @@ struct Writer::Impl {
             }
             AVStream *is = audio.in->streams[a->stream_index];
             const double t = a->dts == AV_NOPTS_VALUE ? 0 : a->dts * av_q2d(is->time_base);
+            if (AacTranscode *tc = audio.aac[a->stream_index].get()) {
+                aac_feed(*tc, oi, a);
+                av_packet_unref(a);
+                if (seconds >= 0 && t >= seconds) break;
+                continue;
+            }
             av_packet_rescale_ts(a, is->time_base, out->streams[oi]->time_base);
             a->stream_index = oi;
             a->pos = -1;
@@ -114,8 +195,54 @@ struct Writer::Impl {
             if (seconds >= 0 && t >= seconds) break;
         }
         av_packet_free(&a);
+        if (seconds < 0) { // the end: drain decoders, resamplers and encoders
+            for (size_t i = 0; i < audio.aac.size(); i++) {
+                AacTranscode *tc = audio.aac[i].get();
+                if (tc == nullptr) continue;
+                aac_feed(*tc, audio.out_index[i], nullptr);
+                const int tail = swr_get_out_samples(tc->swr, 0);
+                if (tail > 0) {
+                    uint8_t **buf = nullptr;
+                    av_samples_alloc_array_and_samples(&buf, nullptr, tc->enc->ch_layout.nb_channels, tail, tc->enc->sample_fmt, 0);
+                    const int got = swr_convert(tc->swr, buf, tail, nullptr, 0);
+                    if (got > 0) av_audio_fifo_write(tc->fifo, reinterpret_cast<void **>(buf), got);
+                    av_freep(&buf[0]);
+                    av_freep(&buf);
+                }
+                aac_encode(*tc, audio.out_index[i], true);
+            }
+        }
     }
 };
+
+// Sets up re-encoding of source stream `is` to AAC into output stream `os`.
+std::unique_ptr<AacTranscode> open_aac(const AVStream *is, AVStream *os, AVFormatContext *out, const std::function<void(const std::string &)> &bad) {
+    auto t = std::make_unique<AacTranscode>();
+    const AVCodec *dc = avcodec_find_decoder(is->codecpar->codec_id);
+    const AVCodec *ec = avcodec_find_encoder(AV_CODEC_ID_AAC);
+    if (dc == nullptr) bad(std::string("no decoder for the source's ") + avcodec_get_name(is->codecpar->codec_id) + " audio");
+    if (ec == nullptr) bad("this FFmpeg build has no AAC encoder");
+    t->dec = avcodec_alloc_context3(dc);
+    avcodec_parameters_to_context(t->dec, is->codecpar);
+    t->dec->pkt_timebase = is->time_base;
+    if (avcodec_open2(t->dec, dc, nullptr) < 0) bad("cannot open the audio decoder");
+    t->enc = avcodec_alloc_context3(ec);
+    t->enc->sample_rate = t->dec->sample_rate;
+    av_channel_layout_copy(&t->enc->ch_layout, &t->dec->ch_layout);
+    if (t->enc->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) av_channel_layout_default(&t->enc->ch_layout, t->dec->ch_layout.nb_channels);
+    t->enc->sample_fmt = ec->sample_fmts[0];
+    t->enc->bit_rate = 192000;
+    t->enc->time_base = AVRational{1, t->enc->sample_rate};
+    if (out->oformat->flags & AVFMT_GLOBALHEADER) t->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (avcodec_open2(t->enc, ec, nullptr) < 0) bad("cannot open the AAC encoder");
+    avcodec_parameters_from_context(os->codecpar, t->enc);
+    os->time_base = t->enc->time_base;
+    if (swr_alloc_set_opts2(&t->swr, &t->enc->ch_layout, t->enc->sample_fmt, t->enc->sample_rate, &t->dec->ch_layout, t->dec->sample_fmt,
+                            t->dec->sample_rate, 0, nullptr) < 0 || swr_init(t->swr) < 0)
+        bad("cannot set up audio resampling");
+    t->fifo = av_audio_fifo_alloc(t->enc->sample_fmt, t->enc->ch_layout.nb_channels, 1);
+    return t;
+}
 
 Writer::Writer() : impl_(std::make_unique<Impl>()) {}
 Writer::~Writer() = default;
@@ -183,20 +310,25 @@ std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int hei
         for (unsigned i = 0; i < m.audio.in->nb_streams; i++) {
             const AVStream *is = m.audio.in->streams[i];
             int oi = -1;
+            std::unique_ptr<AacTranscode> aac;
             if (is->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) {
-                // Never drop audio silently: a stream the container cannot carry is an error.
-                // TODO(issue 4): re-encode such streams to AAC instead.
-                if (avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) != 1)
-                    m.bad(INP_ERR_UNSUPPORTED, std::string("the ") + m.out->oformat->name + " container cannot carry the source's " +
-                                                   avcodec_get_name(is->codecpar->codec_id) + " audio; write .mkv, which carries nearly any codec");
                 AVStream *os = avformat_new_stream(m.out, nullptr);
-                avcodec_parameters_copy(os->codecpar, is->codecpar);
-                os->codecpar->codec_tag = 0;
-                os->time_base = is->time_base;
+                if (avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1) {
+                    avcodec_parameters_copy(os->codecpar, is->codecpar); // bit for bit
+                    os->codecpar->codec_tag = 0;
+                    os->time_base = is->time_base;
+                } else {
+                    // The container cannot carry this codec: re-encode to AAC rather than drop it.
+                    if (avformat_query_codec(m.out->oformat, AV_CODEC_ID_AAC, FF_COMPLIANCE_NORMAL) != 1)
+                        m.bad(INP_ERR_UNSUPPORTED, std::string("the ") + m.out->oformat->name + " container can carry neither the source's " +
+                                                       avcodec_get_name(is->codecpar->codec_id) + " audio nor AAC; write .mkv");
+                    aac = open_aac(is, os, m.out, [&](const std::string &what) { m.bad(INP_ERR_VIDEO, "re-encoding audio to AAC: " + what); });
+                }
                 av_dict_copy(&os->metadata, is->metadata, 0);
                 oi = os->index;
             }
             m.audio.out_index.push_back(oi);
+            m.audio.aac.push_back(std::move(aac));
         }
     }
 

@@ -7,8 +7,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 
 /**
- * Encodes RGB24 frames to H.264 (libx264, yuv420p, BT.709), copying the audio of a source file
- * packet for packet. The output appears at its path only when {@link #finish()} succeeds;
+ * Encodes RGB24 frames to H.264 (libx264, BT.709; 4:2:0, or 4:4:4 for odd sizes), copying the
+ * audio of a source file packet for packet (re-encoded to AAC only when the container cannot
+ * carry its codec). The output appears at its path only when {@link #finish()} succeeds;
  * closing an unfinished writer (an error, a cancel) deletes the partial file.
  *
  * <pre>{@code

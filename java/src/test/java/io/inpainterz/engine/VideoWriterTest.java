@@ -70,17 +70,24 @@ class VideoWriterTest {
     }
 
     @Test
-    void audioTheContainerCannotCarryIsAnErrorNotASilentDrop() throws Exception {
+    void audioTheContainerCannotCarryIsReencodedToAacNeverDropped() throws Exception {
         VideoReaderTest.tmp = tmp;
-        Path in = VideoReaderTest.make("pcm.mkv", "160x120", "25", 0.4, true, "-c:v", "libx264", "-c:a", "pcm_s16le");
-        Path out = tmp.resolve("pcm.mp4");
-        io.inpainterz.UnsupportedInputException e = assertThrows(io.inpainterz.UnsupportedInputException.class, () -> transcode(in, out));
-        assertTrue(e.getMessage().contains("pcm_s16le") && e.getMessage().contains(".mkv"), e.getMessage());
-        assertFalse(Files.exists(out));
-        Path mkv = tmp.resolve("pcm_out.mkv"); // Matroska carries it: copied as is
+        Path in = VideoReaderTest.make("pcm.mkv", "160x120", "25", 1, true, "-c:v", "libx264", "-c:a", "pcm_s16le");
+        Path out = tmp.resolve("pcm.mp4"); // mp4 cannot carry PCM: re-encoded to AAC
+        transcode(in, out);
+        assertEquals("aac,44100,1", probe(out, "-select_streams", "a", "-show_entries", "stream=codec_name,sample_rate,channels", "-of", "csv=p=0"));
+        assertEquals(audioEnd(in), audioEnd(out), 0.05, "the re-encoded audio covers the source's duration");
+        Path mkv = tmp.resolve("pcm_out.mkv"); // Matroska carries PCM: copied as is
         transcode(in, mkv);
         String[] audio = {"-select_streams", "a", "-show_entries", "packet=pts_time,size", "-of", "csv=p=0"};
         assertEquals(probe(in, audio), probe(mkv, audio));
+    }
+
+    /** End time of the last audio packet, in seconds. */
+    static double audioEnd(Path file) throws Exception {
+        String packets = probe(file, "-select_streams", "a", "-show_entries", "packet=pts_time,duration_time", "-of", "csv=p=0");
+        String[] last = packets.lines().reduce((a, b) -> b).orElseThrow().split(",");
+        return Double.parseDouble(last[0]) + Double.parseDouble(last[1]);
     }
 
     @Test
