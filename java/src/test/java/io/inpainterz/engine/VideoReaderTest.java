@@ -13,6 +13,7 @@ import io.inpainterz.VideoException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -160,6 +161,7 @@ class VideoReaderTest {
         Path full = make("whole.mp4", "160x120", "25", 1, false, "-c:v", "libx264");
         byte[] b = Files.readAllBytes(full);
         Path noIndex = Files.write(tmp.resolve("noindex.mp4"), Arrays.copyOf(b, b.length / 2)); // moov at the end: cut off
+        Path huge = Files.write(tmp.resolve("huge.y4m"), "YUV4MPEG2 W40000 H30000 F25:1 Ip A1:1 C420jpeg\nFRAME\n".getBytes(StandardCharsets.US_ASCII));
 
         record Bad(Path file, Class<? extends InpainterzException> type, String expected) {}
         for (Bad bad : List.of(
@@ -167,6 +169,7 @@ class VideoReaderTest {
                 new Bad(empty, VideoException.class, "empty"),
                 new Bad(audio, VideoException.class, "has no video stream"),
                 new Bad(noIndex, VideoException.class, "noindex.mp4"),
+                new Bad(huge, VideoException.class, "cannot open"), // FFmpeg refuses 40000x30000 itself
                 new Bad(tmp.resolve("missing.mp4"), FileAccessException.class, "does not exist"),
                 new Bad(tmp, FileAccessException.class, "is a directory"))) {
             InpainterzException e = assertThrows(bad.type(), () -> VideoReader.open(bad.file()), bad.file().toString());
