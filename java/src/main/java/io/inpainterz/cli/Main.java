@@ -27,6 +27,9 @@ public final class Main {
             commands:
               info VIDEO [--json]          size, rotation, frame rate, frame count, duration, codec, pixel format,
                                            colour, audio streams of a video
+              transcode VIDEO -o OUT [--crf N] [--preset P]
+                                           re-encode through the engine (RGB frames, H.264, source times,
+                                           audio kept); OUT appears only when complete
               ckpt inspect FILE [--json]   model family, variant, tensor and parameter counts of a checkpoint
               segment INPUT [--frame F] [--sam FILE] (--point X,Y | --neg X,Y | --box X0,Y0,X1,Y1)... [--multimask] -o OUT.png
                                            SAM mask(s) of an image (PNG/JPEG) or of frame F of a video, as
@@ -70,6 +73,7 @@ public final class Main {
                 case "parity" -> parity(tail(args));
                 case "segment" -> SegmentCommand.run(tail(args), out);
                 case "info" -> info(tail(args));
+                case "transcode" -> transcode(tail(args));
                 case "version", "--version" -> {
                     out.println(Engine.buildInfo());
                     yield OK;
@@ -194,6 +198,57 @@ public final class Main {
             }
             return OK;
         }
+    }
+
+    // ---- inpainterz transcode VIDEO -o OUT [--crf N] [--preset P] ------------------------------
+
+    private int transcode(String[] args) {
+        String in = null, outFile = null;
+        io.inpainterz.engine.VideoWriter.Options options = io.inpainterz.engine.VideoWriter.Options.defaults();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "-o", "--output" -> outFile = next(args, ++i, a);
+                case "--crf" -> {
+                    try {
+                        options = options.withCrf(Integer.parseInt(next(args, ++i, a)));
+                    } catch (NumberFormatException e) {
+                        throw new UsageException("--crf takes an integer 0..51");
+                    }
+                }
+                case "--preset" -> options = options.withPreset(next(args, ++i, a));
+                default -> {
+                    if (a.startsWith("-")) throw new UsageException("unknown option '" + a + "' for transcode");
+                    if (in != null) throw new UsageException("transcode takes one VIDEO");
+                    in = a;
+                }
+            }
+        }
+        if (in == null || outFile == null) throw new UsageException("transcode needs VIDEO and -o OUT");
+        Path src = Path.of(in);
+        try (io.inpainterz.engine.VideoReader r = io.inpainterz.engine.VideoReader.open(src);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined();
+             io.inpainterz.engine.VideoWriter w = io.inpainterz.engine.VideoWriter.open(Path.of(outFile), r.info().width(), r.info().height(),
+                     options.withFps(r.info().fps() > 0 ? r.info().fps() : 25).withAudioFrom(src))) {
+            io.inpainterz.engine.Frame frame = r.allocateFrame(arena);
+            long n = 0;
+            while (r.read(frame)) {
+                w.write(frame, r.lastPtsMicros());
+                n++;
+            }
+            w.finish();
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("output", outFile);
+            o.put("frames", n);
+            if (r.truncation() != null) o.put("input_truncated", r.truncation());
+            out.println(Json.write(o));
+            return OK;
+        }
+    }
+
+    private static String next(String[] args, int i, String option) {
+        if (i >= args.length) throw new UsageException(option + " needs a value");
+        return args[i];
     }
 
     // ---- inpainterz parity [--dir D] [MODEL...] ----------------------------------------------

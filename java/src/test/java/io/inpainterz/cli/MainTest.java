@@ -1,6 +1,7 @@
 package io.inpainterz.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inpainterz.testing.Fixtures;
@@ -143,6 +144,29 @@ class MainTest {
             long area = 0;
             for (int y = 0; y < img.getHeight(); y++) for (int x = 0; x < img.getWidth(); x++) if (img.getRaster().getSample(x, y, 0) != 0) area++;
             assertEquals(Json.at(m, "area"), area, "the PNG holds exactly the mask's area");
+        }
+    }
+
+    @Test
+    void aWriteFailureMidFileLeavesNothingAtTheOutputPath() throws Exception {
+        Path in = io.inpainterz.testing.Ffmpeg.make(tmp, "big.mp4", "640x480", "25", 2, true, "-c:v", "libx264", "-crf", "10");
+        Path ok = tmp.resolve("ok.mp4");
+        assertEquals(0, run("transcode", in.toString(), "-o", ok.toString(), "--crf", "10"));
+        assertTrue(Files.size(ok) > 400_000, "the full output must exceed the limit below: " + Files.size(ok));
+        // A file-size limit (ulimit -f, 1 KiB units) makes a write fail mid-file, as a full disk
+        // would; the JVM ignores SIGXFSZ, so FFmpeg sees the error and the CLI must clean up.
+        Path out = tmp.resolve("limited.mp4");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p = new ProcessBuilder("sh", "-c", "ulimit -f 200; exec \"$0\" \"$@\"", java, "--enable-native-access=ALL-UNNAMED",
+                "-Dinpainterz.library.path=" + System.getProperty("inpainterz.library.path"), "-cp", System.getProperty("java.class.path"),
+                "io.inpainterz.cli.Main", "transcode", in.toString(), "-o", out.toString(), "--crf", "10")
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertEquals(Main.BAD_INPUT, p.waitFor(), output);
+        assertTrue(output.contains("limited.mp4"), output);
+        assertFalse(Files.exists(out));
+        try (var files = Files.list(tmp)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("limited.mp4.part")), "no temporary file may remain");
         }
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.inpainterz.FileAccessException;
 import io.inpainterz.InpainterzException;
 import io.inpainterz.VideoException;
+import io.inpainterz.testing.Ffmpeg;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -27,24 +28,12 @@ class VideoReaderTest {
     @TempDir
     static Path tmp;
 
-    static byte[] run(String... command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertEquals(0, p.waitFor(), String.join(" ", command));
-        return out;
+    static byte[] run(String... command) throws Exception {
+        return Ffmpeg.run(command);
     }
 
-    /** A video from ffmpeg's test sources: `extra` are output options. */
     static Path make(String name, String size, String rate, double seconds, boolean audio, String... extra) throws Exception {
-        Path out = tmp.resolve(name);
-        List<String> cmd = new ArrayList<>(List.of("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=" + size + ":rate=" + rate));
-        if (audio) cmd.addAll(List.of("-f", "lavfi", "-i", "sine=frequency=440"));
-        cmd.addAll(List.of("-t", String.valueOf(seconds)));
-        cmd.addAll(Arrays.asList(extra));
-        if (audio) cmd.add("-shortest");
-        cmd.add(out.toString());
-        run(cmd.toArray(String[]::new));
-        return out;
+        return Ffmpeg.make(tmp, name, size, rate, seconds, audio, extra);
     }
 
     /** Every frame as `ffmpeg -f rawvideo -pix_fmt rgb24` decodes it (auto-rotation on). */
