@@ -123,6 +123,34 @@ class VideoReaderTest {
     }
 
     @Test
+    void variableFrameRateTimestampsMatchFfprobeAndSurviveARoundTrip() throws Exception {
+        // 10 frames at 25 fps, then 10 fps.
+        Path vfr = make("vfr.mkv", "160x120", "25", 2, false, "-vf", "setpts='if(lt(N,10),N/25,0.4+(N-10)/10)/TB'", "-fps_mode", "vfr", "-c:v", "libx264");
+        List<Long> want = new String(run("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=best_effort_timestamp_time",
+                "-of", "csv=p=0", vfr.toString()), StandardCharsets.UTF_8).lines()
+                .map(l -> l.replace(",", "").strip()).filter(l -> !l.isEmpty()).map(l -> Math.round(Double.parseDouble(l) * 1e6)).toList();
+        List<Long> got = new java.util.ArrayList<>();
+        Path out = tmp.resolve("vfr_out.mkv");
+        try (VideoReader r = VideoReader.open(vfr); Arena arena = Arena.ofConfined();
+             VideoWriter w = VideoWriter.open(out, 160, 120, VideoWriter.Options.defaults().withFps(25))) {
+            Frame f = r.allocateFrame(arena);
+            while (r.read(f)) {
+                got.add(r.lastPtsMicros());
+                w.write(f, r.lastPtsMicros());
+            }
+            w.finish();
+        }
+        assertEquals(want, got);
+        java.util.Set<Long> gaps = new java.util.HashSet<>();
+        for (int i = 1; i < got.size(); i++) gaps.add(got.get(i) - got.get(i - 1));
+        assertTrue(gaps.size() > 1, "the clip must really be variable-rate: " + got);
+        List<Long> written = new String(run("ffprobe", "-v", "error", "-select_streams", "v", "-show_entries", "frame=best_effort_timestamp_time",
+                "-of", "csv=p=0", out.toString()), StandardCharsets.UTF_8).lines()
+                .map(l -> l.replace(",", "").strip()).filter(l -> !l.isEmpty()).map(l -> Math.round(Double.parseDouble(l) * 1e6)).toList();
+        assertEquals(want, written, "the writer keeps every frame's own time");
+    }
+
+    @Test
     void aFileCutMidStreamDecodesWhatIsThereAndSaysSo() throws Exception {
         Path v = make("fast.mp4", "160x120", "25", 2, false, "-c:v", "libx264", "-movflags", "+faststart");
         byte[] bytes = Files.readAllBytes(v);
