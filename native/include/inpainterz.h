@@ -476,6 +476,12 @@ typedef struct inp_sam_mask_info {
  *   ret_masks  new handle, free with inp_sam_masks_free. */
 INP_API int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, inp_tensors *record,
                                  inp_sam_masks **ret_masks);
+/* Self-test of the generator's own logic without a model: runs it on a width x height image
+ * with the parity fixture's formula predictor (sam/tiny README, amg_synthetic_crop1) in place
+ * of SAM. Same outputs and record as inp_sam_generate. */
+INP_API int32_t inp_sam_generate_synthetic(int32_t width, int32_t height, const inp_sam_amg_params *params, inp_tensors *record,
+                                           inp_sam_masks **ret_masks);
+
 INP_API int32_t inp_sam_masks_count(const inp_sam_masks *masks, int64_t *ret_count);
 INP_API int32_t inp_sam_masks_info(const inp_sam_masks *masks, int64_t index, inp_sam_mask_info *ret_info);
 /* Copies mask i (image height x width bytes, 255 = object) into dst of dst_bytes bytes. */

@@ -73,6 +73,23 @@ void validate(const inp_sam_prompt &p, const inp::sam::Embedding &e) {
             require(std::isfinite(p.mask_input[i]), fn, "mask_input holds a NaN or infinite value at index " + std::to_string(i));
 }
 
+inp::sam::AmgParams amg_params(const inp_sam_amg_params *params) {
+    const inp_sam_amg_params q = params != nullptr ? *params : inp_sam_amg_default_params();
+    inp::sam::AmgParams p;
+    p.points_per_side = q.points_per_side;
+    p.points_per_batch = q.points_per_batch;
+    p.pred_iou_thresh = q.pred_iou_thresh;
+    p.stability_score_thresh = q.stability_score_thresh;
+    p.stability_score_offset = q.stability_score_offset;
+    p.box_nms_thresh = q.box_nms_thresh;
+    p.crop_n_layers = q.crop_n_layers;
+    p.crop_n_points_downscale_factor = q.crop_n_points_downscale_factor;
+    p.crop_nms_thresh = q.crop_nms_thresh;
+    p.crop_overlap_ratio = q.crop_overlap_ratio;
+    p.min_mask_region_area = q.min_mask_region_area;
+    return p;
+}
+
 void copy_out(const at::Tensor &t, void *dst) {
     if (dst == nullptr) return;
     const at::Tensor c = t.to(at::kCPU).contiguous();
@@ -177,25 +194,24 @@ inp_sam_amg_params inp_sam_amg_default_params(void) {
     return p;
 }
 
+int32_t inp_sam_generate_synthetic(int32_t width, int32_t height, const inp_sam_amg_params *params, inp_tensors *record,
+                                   inp_sam_masks **ret_masks) {
+    return guard([&] {
+        require(ret_masks != nullptr, "inp_sam_generate_synthetic", "ret_masks must not be NULL");
+        require(width >= 1 && height >= 1, "inp_sam_generate_synthetic", "width and height must be >= 1");
+        auto out = std::make_unique<inp_sam_masks>();
+        out->masks = inp::sam::generate_synthetic(width, height, amg_params(params), as_list(record));
+        *ret_masks = out.release();
+    });
+}
+
 int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, inp_tensors *record,
                          inp_sam_masks **ret_masks) {
     return guard([&] {
         require(sam != nullptr && ret_masks != nullptr, "inp_sam_generate", "sam and ret_masks must not be NULL");
         inp::wrap_image(image, "inp_sam_generate", "image");
         require(image->channels == 3, "inp_sam_generate", "image must be RGB24 (3 channels)");
-        const inp_sam_amg_params q = params != nullptr ? *params : inp_sam_amg_default_params();
-        inp::sam::AmgParams p;
-        p.points_per_side = q.points_per_side;
-        p.points_per_batch = q.points_per_batch;
-        p.pred_iou_thresh = q.pred_iou_thresh;
-        p.stability_score_thresh = q.stability_score_thresh;
-        p.stability_score_offset = q.stability_score_offset;
-        p.box_nms_thresh = q.box_nms_thresh;
-        p.crop_n_layers = q.crop_n_layers;
-        p.crop_n_points_downscale_factor = q.crop_n_points_downscale_factor;
-        p.crop_nms_thresh = q.crop_nms_thresh;
-        p.crop_overlap_ratio = q.crop_overlap_ratio;
-        p.min_mask_region_area = q.min_mask_region_area;
+        const inp::sam::AmgParams p = amg_params(params);
         auto out = std::make_unique<inp_sam_masks>();
         out->masks = inp::sam::generate(*sam->model, image->data, image->width, image->height, image->row_stride, p, as_list(record));
         *ret_masks = out.release();

@@ -122,6 +122,60 @@ std::vector<int64_t> nms(const at::Tensor &boxes, const at::Tensor &scores, doub
 
 std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, const AmgParams &p,
                               TensorList *record) {
+    size_t encoded_crop = SIZE_MAX;
+    Embedding e;
+    const CropPredictor sam = [&](const CropRequest &q) {
+        if (q.crop_index != encoded_crop) { // crops come in order: one embedding at a time
+            e = set_image(m, rgb + q.y0 * row_stride + q.x0 * 3, q.width, q.height, row_stride, nullptr);
+            encoded_crop = q.crop_index;
+        }
+        const int64_t B = static_cast<int64_t>(q.points.size());
+        at::Tensor pts = at::empty({B, 1, 2}, at::TensorOptions().dtype(at::kFloat));
+        for (int64_t k = 0; k < B; k++) {
+            pts[k][0][0] = static_cast<float>(q.points[k][0]);
+            pts[k][0][1] = static_cast<float>(q.points[k][1]);
+        }
+        Prompt prompt;
+        prompt.points = pts;
+        prompt.labels = at::ones({B, 1}, at::TensorOptions().dtype(at::kInt));
+        prompt.multimask = true;
+        const Prediction pr = predict(m, e, prompt, nullptr);
+        return std::make_pair(pr.mask_logits, pr.iou);
+    };
+    return generate(sam, width, height, p, record);
+}
+
+std::vector<AmgMask> generate_synthetic(int64_t width, int64_t height, const AmgParams &p, TensorList *record) {
+    const CropPredictor formula = [](const CropRequest &q) {
+        const int64_t B = static_cast<int64_t>(q.points.size()), h = q.height, w = q.width;
+        at::Tensor logits = at::empty({B, 3, h, w}, at::TensorOptions().dtype(at::kFloat));
+        at::Tensor iou = at::empty({B, 3}, at::TensorOptions().dtype(at::kFloat));
+        float *lp = logits.data_ptr<float>(), *ip = iou.data_ptr<float>();
+        const double c = static_cast<double>(q.crop_index);
+        for (int64_t b = 0; b < B; b++) {
+            const double i = static_cast<double>(q.first_point + static_cast<size_t>(b));
+            const double px = q.points[b][0], py = q.points[b][1];
+            for (int k = 1; k <= 3; k++) {
+                const double r2 = (k == 1 ? 2704.3 : k == 2 ? 3364.3 : 12100.3) +
+                                  37.0 * static_cast<double>((static_cast<int64_t>(i) + 2 * static_cast<int64_t>(c)) % 5);
+                const double center = k == 1 ? 40.0 : k == 3 ? 60.0 : 9.0 + 6.0 * static_cast<double>((static_cast<int64_t>(i) + static_cast<int64_t>(c)) % 3);
+                const double s = (2.0 * std::floor(r2 / center * 16.0) + 1.0) / 32.0;
+                float *plane = lp + (b * 3 + (k - 1)) * h * w;
+                for (int64_t y = 0; y < h; y++)
+                    for (int64_t x = 0; x < w; x++) {
+                        const double dx = static_cast<double>(x) - px, dy = static_cast<double>(y) - py;
+                        plane[y * w + x] = static_cast<float>((r2 - (dx * dx + dy * dy)) / s);
+                    }
+                const double v = 0.37 * i + 0.23 * k + 0.11 * c + 0.05;
+                ip[b * 3 + (k - 1)] = static_cast<float>(0.5 + 0.45 * (v - std::floor(v)));
+            }
+        }
+        return std::make_pair(logits, iou);
+    };
+    return generate(formula, width, height, p, record);
+}
+
+std::vector<AmgMask> generate(const CropPredictor &predictor, int64_t width, int64_t height, const AmgParams &p, TensorList *record) {
     if (p.points_per_side < 1 || p.points_per_batch < 1 || p.crop_n_layers < 0 || p.crop_n_points_downscale_factor < 1)
         fail(INP_ERR_INVALID_ARGUMENT, "automatic mask generation: points_per_side, points_per_batch and crop_n_points_downscale_factor must be >= 1, crop_n_layers >= 0");
     const std::vector<CropBox> crops = crop_boxes(height, width, p.crop_n_layers, p.crop_overlap_ratio);
@@ -130,7 +184,6 @@ std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width,
     for (size_t crop_index = 0; crop_index < crops.size(); crop_index++) {
         const CropBox &crop = crops[crop_index];
         const int64_t cw = crop.x1 - crop.x0, ch = crop.y1 - crop.y0;
-        const Embedding e = set_image(m, rgb + crop.y0 * row_stride + crop.x0 * 3, cw, ch, row_stride, nullptr);
         int per_side = static_cast<int>(p.points_per_side / std::pow(p.crop_n_points_downscale_factor, crop.layer));
         const auto grid = point_grid(per_side);
         Candidates c;
@@ -141,22 +194,13 @@ std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width,
         for (size_t start = 0; start < grid.size(); start += group) {
             const size_t end = std::min(grid.size(), start + group);
             const int64_t B = static_cast<int64_t>(end - start);
-            at::Tensor pts = at::empty({B, 1, 2}, at::TensorOptions().dtype(at::kFloat));
             std::vector<std::array<double, 2>> batch_points;
-            for (size_t k = start; k < end; k++) {
-                const double x = grid[k].first * static_cast<double>(cw), y = grid[k].second * static_cast<double>(ch);
-                pts[k - start][0][0] = static_cast<float>(x);
-                pts[k - start][0][1] = static_cast<float>(y);
-                batch_points.push_back({x, y});
-            }
-            Prompt prompt;
-            prompt.points = pts;
-            prompt.labels = at::ones({B, 1}, at::TensorOptions().dtype(at::kInt));
-            prompt.multimask = true;
-            const Prediction pr = predict(m, e, prompt, nullptr);
-            const int64_t C = pr.iou.size(1);
-            const at::Tensor logits = pr.mask_logits.reshape({B * C, ch, cw});
-            const at::Tensor iou = pr.iou.reshape({-1}).to(at::kFloat).contiguous();
+            for (size_t k = start; k < end; k++)
+                batch_points.push_back({grid[k].first * static_cast<double>(cw), grid[k].second * static_cast<double>(ch)});
+            const auto [mask_logits, pred_iou] = predictor(CropRequest{crop_index, crop.x0, crop.y0, cw, ch, start, batch_points});
+            const int64_t C = pred_iou.size(1);
+            const at::Tensor logits = mask_logits.reshape({B * C, ch, cw});
+            const at::Tensor iou = pred_iou.reshape({-1}).to(at::kFloat).contiguous();
             // calculate_stability_score: count(logit > offset) / count(logit > -offset).
             const at::Tensor inter = logits.gt(p.stability_score_offset).sum({1, 2}).to(at::kInt);
             const at::Tensor uni = logits.gt(-p.stability_score_offset).sum({1, 2}).to(at::kInt);

@@ -5,6 +5,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include <array>
+#include <functional>
 #include <vector>
 
 #include "sam/sam.h"
@@ -35,7 +37,26 @@ struct AmgMask {
     int64_t crop_box[4];     // x, y, w, h of the crop (exclusive box)
 };
 
-// In upstream's output order.
+// One request of the generator to a predictor: the prompt points of one batch, in pixels of
+// crop `crop_index` (which spans x0, y0, width, height of the image); `first_point` is the index
+// of points[0] in that crop's point list. The answer: full-crop logits [B, 3, height, width] and
+// IoU [B, 3] (float32).
+struct CropRequest {
+    size_t crop_index;
+    int64_t x0, y0, width, height;
+    size_t first_point;
+    const std::vector<std::array<double, 2>> &points;
+};
+using CropPredictor = std::function<std::pair<at::Tensor, at::Tensor>(const CropRequest &)>;
+
+// The generator over any predictor, in upstream's output order.
+std::vector<AmgMask> generate(const CropPredictor &predictor, int64_t width, int64_t height, const AmgParams &p, TensorList *record);
+
+// The parity fixture's model-free predictor (sam/tiny README, amg_synthetic_crop1): formula
+// logits, so the generator's filtering, NMS and crop logic can be checked without a model.
+std::vector<AmgMask> generate_synthetic(int64_t width, int64_t height, const AmgParams &p, TensorList *record);
+
+// SAM-backed: each crop is encoded once.
 // record: NULL, or receives "amg_candidates" [N, 13] float64, one row per candidate before any
 // filter: crop, point index, mask token (1..3), IoU, stability, positive pixels, box x0 y0 x1 y1
 // (crop frame, inclusive), near crop edge, passes IoU, passes stability.

@@ -123,18 +123,34 @@ public final class Sam implements AutoCloseable {
     /** As {@link #generate(Frame, AmgOptions, Arena)}, recording "amg_candidates" into {@code record}. */
     public java.util.List<AutoMask> generate(Frame image, AmgOptions o, Arena arena, NamedTensors record) {
         try (Arena scratch = Arena.ofConfined()) {
-            var results = Inp.samGenerate(handle.pointer(), image.descriptor(scratch), (long) image.width() * image.height(), o.pointsPerSide(),
-                    o.pointsPerBatch(), o.predIouThresh(), o.stabilityScoreThresh(), o.stabilityScoreOffset(), o.boxNmsThresh(), o.cropNLayers(),
-                    o.cropNPointsDownscaleFactor(), o.cropNmsThresh(), o.cropOverlapRatio(), o.minMaskRegionArea(),
-                    record == null ? MemorySegment.NULL : record.pointer(), arena);
-            java.util.List<AutoMask> out = new java.util.ArrayList<>();
-            for (var r : results) {
-                Inp.SamMaskInfoStruct i = r.getKey();
-                out.add(new AutoMask(new Mask(r.getValue(), image.width(), image.height(), image.width()), i.bbox(), i.area(),
-                        i.predictedIou(), i.stabilityScore(), i.point(), i.cropBox()));
-            }
-            return out;
+            return toAutoMasks(Inp.samGenerate(handle.pointer(), image.descriptor(scratch), (long) image.width() * image.height(), params(o),
+                    record == null ? MemorySegment.NULL : record.pointer(), arena), image.width(), image.height());
         }
+    }
+
+    /**
+     * Self-test of the automatic mask generator's own logic, without a model: the parity
+     * fixture's formula predictor (sam/tiny amg_synthetic_crop1) stands in for SAM.
+     */
+    public static java.util.List<AutoMask> generateSynthetic(int width, int height, AmgOptions o, Arena arena, NamedTensors record) {
+        return toAutoMasks(Inp.samGenerateSynthetic(width, height, params(o), record == null ? MemorySegment.NULL : record.pointer(), arena),
+                width, height);
+    }
+
+    private static Inp.AmgParams params(AmgOptions o) {
+        return new Inp.AmgParams(o.pointsPerSide(), o.pointsPerBatch(), o.predIouThresh(), o.stabilityScoreThresh(), o.stabilityScoreOffset(),
+                o.boxNmsThresh(), o.cropNLayers(), o.cropNPointsDownscaleFactor(), o.cropNmsThresh(), o.cropOverlapRatio(), o.minMaskRegionArea());
+    }
+
+    private static java.util.List<AutoMask> toAutoMasks(java.util.List<java.util.Map.Entry<Inp.SamMaskInfoStruct, MemorySegment>> results,
+                                                        int width, int height) {
+        java.util.List<AutoMask> out = new java.util.ArrayList<>();
+        for (var r : results) {
+            Inp.SamMaskInfoStruct i = r.getKey();
+            out.add(new AutoMask(new Mask(r.getValue(), width, height, width), i.bbox(), i.area(), i.predictedIou(), i.stabilityScore(),
+                    i.point(), i.cropBox()));
+        }
+        return out;
     }
 
     @Override

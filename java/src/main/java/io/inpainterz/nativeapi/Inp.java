@@ -175,6 +175,7 @@ public final class Inp {
     private static final MethodHandle VIDEO_WRITER_FINISH = fn("inp_video_writer_finish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle VIDEO_WRITER_FREE = fn("inp_video_writer_free", FunctionDescriptor.ofVoid(ADDRESS));
     private static final MethodHandle SAM_GENERATE = fn("inp_sam_generate", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+    private static final MethodHandle SAM_GENERATE_SYNTHETIC = fn("inp_sam_generate_synthetic", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
     private static final MethodHandle SAM_MASKS_COUNT = fn("inp_sam_masks_count", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle SAM_MASKS_INFO = fn("inp_sam_masks_info", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle SAM_MASKS_COPY = fn("inp_sam_masks_copy", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG));
@@ -622,55 +623,77 @@ public final class Inp {
 
     // ---- SAM automatic mask generation ---------------------------------------------------
 
+    /** struct inp_sam_amg_params, in order. */
+    public record AmgParams(int pointsPerSide, int pointsPerBatch, double predIouThresh, double stabilityThresh, double stabilityOffset,
+                            double boxNmsThresh, int cropNLayers, int cropDownscale, double cropNmsThresh, double cropOverlapRatio,
+                            long minMaskRegionArea) {
+        MemorySegment write(Arena scratch) {
+            MemorySegment p = scratch.allocate(SAM_AMG_PARAMS);
+            java.lang.foreign.ValueLayout.OfDouble d = java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "points_per_side"), pointsPerSide);
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "points_per_batch"), pointsPerBatch);
+            p.set(d, offset(SAM_AMG_PARAMS, "pred_iou_thresh"), predIouThresh);
+            p.set(d, offset(SAM_AMG_PARAMS, "stability_score_thresh"), stabilityThresh);
+            p.set(d, offset(SAM_AMG_PARAMS, "stability_score_offset"), stabilityOffset);
+            p.set(d, offset(SAM_AMG_PARAMS, "box_nms_thresh"), boxNmsThresh);
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "crop_n_layers"), cropNLayers);
+            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "crop_n_points_downscale_factor"), cropDownscale);
+            p.set(d, offset(SAM_AMG_PARAMS, "crop_nms_thresh"), cropNmsThresh);
+            p.set(d, offset(SAM_AMG_PARAMS, "crop_overlap_ratio"), cropOverlapRatio);
+            p.set(JAVA_LONG, offset(SAM_AMG_PARAMS, "min_mask_region_area"), minMaskRegionArea);
+            return p;
+        }
+    }
+
     /** struct inp_sam_mask_info, decoded. */
     public record SamMaskInfoStruct(long[] bbox, long area, float predictedIou, float stabilityScore, double[] point, long[] cropBox) {}
 
-    /**
-     * Runs inp_sam_generate and copies every mask into memory from {@code arena} (each
-     * width x height bytes); the native result list is freed before returning.
-     */
+    /** Runs inp_sam_generate; every mask (maskBytes each) is copied into {@code arena} and the native list freed. */
     public static java.util.List<java.util.Map.Entry<SamMaskInfoStruct, MemorySegment>> samGenerate(
-            MemorySegment sam, MemorySegment image, long maskBytes, int pointsPerSide, int pointsPerBatch, double predIouThresh,
-            double stabilityThresh, double stabilityOffset, double boxNmsThresh, int cropNLayers, int cropDownscale, double cropNmsThresh,
-            double cropOverlapRatio, long minMaskRegionArea, MemorySegment record, Arena arena) {
+            MemorySegment sam, MemorySegment image, long maskBytes, AmgParams params, MemorySegment record, Arena arena) {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment p = scratch.allocate(SAM_AMG_PARAMS);
-            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "points_per_side"), pointsPerSide);
-            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "points_per_batch"), pointsPerBatch);
-            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "pred_iou_thresh"), predIouThresh);
-            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "stability_score_thresh"), stabilityThresh);
-            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "stability_score_offset"), stabilityOffset);
-            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "box_nms_thresh"), boxNmsThresh);
-            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "crop_n_layers"), cropNLayers);
-            p.set(JAVA_INT, offset(SAM_AMG_PARAMS, "crop_n_points_downscale_factor"), cropDownscale);
-            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "crop_nms_thresh"), cropNmsThresh);
-            p.set(java.lang.foreign.ValueLayout.JAVA_DOUBLE, offset(SAM_AMG_PARAMS, "crop_overlap_ratio"), cropOverlapRatio);
-            p.set(JAVA_LONG, offset(SAM_AMG_PARAMS, "min_mask_region_area"), minMaskRegionArea);
             MemorySegment ret = scratch.allocate(ADDRESS);
-            check((int) SAM_GENERATE.invokeExact(sam, image, p, record, ret));
-            MemorySegment masks = ret.get(ADDRESS, 0);
-            try {
-                MemorySegment count = scratch.allocate(JAVA_LONG);
-                check((int) SAM_MASKS_COUNT.invokeExact(masks, count));
-                java.util.List<java.util.Map.Entry<SamMaskInfoStruct, MemorySegment>> out = new java.util.ArrayList<>();
-                MemorySegment info = scratch.allocate(SAM_MASK_INFO);
-                for (long i = 0; i < count.get(JAVA_LONG, 0); i++) {
-                    check((int) SAM_MASKS_INFO.invokeExact(masks, i, info));
-                    long[] bbox = info.asSlice(offset(SAM_MASK_INFO, "bbox"), 32).toArray(JAVA_LONG);
-                    long[] crop = info.asSlice(offset(SAM_MASK_INFO, "crop_box"), 32).toArray(JAVA_LONG);
-                    double[] point = info.asSlice(offset(SAM_MASK_INFO, "point"), 16).toArray(java.lang.foreign.ValueLayout.JAVA_DOUBLE);
-                    MemorySegment pixels = arena.allocate(maskBytes, 64);
-                    check((int) SAM_MASKS_COPY.invokeExact(masks, i, pixels, maskBytes));
-                    out.add(java.util.Map.entry(new SamMaskInfoStruct(bbox, info.get(JAVA_LONG, offset(SAM_MASK_INFO, "area")),
-                            info.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, offset(SAM_MASK_INFO, "predicted_iou")),
-                            info.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, offset(SAM_MASK_INFO, "stability_score")), point, crop), pixels));
-                }
-                return out;
-            } finally {
-                SAM_MASKS_FREE.invokeExact(masks);
-            }
+            check((int) SAM_GENERATE.invokeExact(sam, image, params.write(scratch), record, ret));
+            return takeMasks(ret.get(ADDRESS, 0), maskBytes, arena, scratch);
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /** inp_sam_generate_synthetic: the generator with the parity fixture's formula predictor. */
+    public static java.util.List<java.util.Map.Entry<SamMaskInfoStruct, MemorySegment>> samGenerateSynthetic(
+            int width, int height, AmgParams params, MemorySegment record, Arena arena) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment ret = scratch.allocate(ADDRESS);
+            check((int) SAM_GENERATE_SYNTHETIC.invokeExact(width, height, params.write(scratch), record, ret));
+            return takeMasks(ret.get(ADDRESS, 0), (long) width * height, arena, scratch);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Copies out and frees an inp_sam_masks*. */
+    private static java.util.List<java.util.Map.Entry<SamMaskInfoStruct, MemorySegment>> takeMasks(
+            MemorySegment masks, long maskBytes, Arena arena, Arena scratch) throws Throwable {
+        try {
+            MemorySegment count = scratch.allocate(JAVA_LONG);
+            check((int) SAM_MASKS_COUNT.invokeExact(masks, count));
+            java.util.List<java.util.Map.Entry<SamMaskInfoStruct, MemorySegment>> out = new java.util.ArrayList<>();
+            MemorySegment info = scratch.allocate(SAM_MASK_INFO);
+            for (long i = 0; i < count.get(JAVA_LONG, 0); i++) {
+                check((int) SAM_MASKS_INFO.invokeExact(masks, i, info));
+                long[] bbox = info.asSlice(offset(SAM_MASK_INFO, "bbox"), 32).toArray(JAVA_LONG);
+                long[] crop = info.asSlice(offset(SAM_MASK_INFO, "crop_box"), 32).toArray(JAVA_LONG);
+                double[] point = info.asSlice(offset(SAM_MASK_INFO, "point"), 16).toArray(java.lang.foreign.ValueLayout.JAVA_DOUBLE);
+                MemorySegment pixels = arena.allocate(maskBytes, 64);
+                check((int) SAM_MASKS_COPY.invokeExact(masks, i, pixels, maskBytes));
+                out.add(java.util.Map.entry(new SamMaskInfoStruct(bbox, info.get(JAVA_LONG, offset(SAM_MASK_INFO, "area")),
+                        info.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, offset(SAM_MASK_INFO, "predicted_iou")),
+                        info.get(java.lang.foreign.ValueLayout.JAVA_FLOAT, offset(SAM_MASK_INFO, "stability_score")), point, crop), pixels));
+            }
+            return out;
+        } finally {
+            SAM_MASKS_FREE.invokeExact(masks);
         }
     }
 
