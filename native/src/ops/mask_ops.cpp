@@ -37,7 +37,7 @@ int64_t find(std::vector<int64_t> &parent, int64_t x) {
 
 at::Tensor remove_small_regions(const at::Tensor &mask, int64_t min_area, bool holes, bool *changed) {
     TORCH_CHECK(mask.dim() == 2, "remove_small_regions: expected a [H, W] mask, got ", mask.sizes());
-    const at::Tensor m = mask.ne(0).to(at::kByte).contiguous();
+    const at::Tensor m = mask.ne(0).to(at::kByte).to(at::kCPU).contiguous(); // labelled on the CPU, whatever the mask's device
     const int64_t h = m.size(0), w = m.size(1), n = h * w;
     const uint8_t *src = m.data_ptr<uint8_t>();
     // Pixels of the regions under study: the background for holes, the object for islands.
@@ -73,8 +73,9 @@ at::Tensor remove_small_regions(const at::Tensor &mask, int64_t min_area, bool h
         if (largest_root < 0 || size[i] > size[largest_root]) largest_root = i;
     }
     at::Tensor out = m.to(at::kBool).clone();
+    const auto restore = [&](at::Tensor t) { return t.to(mask.device()); };
     *changed = small > 0;
-    if (small == 0) return out;
+    if (small == 0) return restore(out);
     bool *o = out.data_ptr<bool>();
     for (int64_t i = 0; i < n; i++) {
         if (!working(i)) continue;
@@ -83,7 +84,7 @@ at::Tensor remove_small_regions(const at::Tensor &mask, int64_t min_area, bool h
         if (holes) o[i] = true;                              // fill a small hole
         else if (any_large || r != largest_root) o[i] = false; // drop a small island (keep the largest if all are small)
     }
-    return out;
+    return restore(out);
 }
 
 } // namespace inp::ops

@@ -61,7 +61,7 @@ std::vector<std::pair<double, double>> point_grid(int n) {
 // batched_mask_to_box: inclusive XYXY of each [N, H, W] bool mask; [0, 0, 0, 0] when empty.
 at::Tensor mask_to_box(const at::Tensor &masks) {
     const int64_t n = masks.size(0), h = masks.size(1), w = masks.size(2);
-    const at::Tensor rows = at::any(masks, 2), cols = at::any(masks, 1); // [N, H], [N, W]
+    const at::Tensor rows = at::any(masks, 2).to(at::kCPU), cols = at::any(masks, 1).to(at::kCPU); // [N, H], [N, W], read below on the CPU
     at::Tensor out = at::zeros({n, 4}, at::TensorOptions().dtype(at::kLong));
     auto b = out.accessor<int64_t, 2>();
     const at::Tensor r = rows.contiguous(), c = cols.contiguous();

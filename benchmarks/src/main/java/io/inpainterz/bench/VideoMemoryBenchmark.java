@@ -22,9 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Bounded memory: decodes a whole 1080p H.264 stream (10 s and 10 min, testsrc2, x264 ultrafast)
- * into one reused RGB24 frame, each length in its own JVM (one fork, one shot), and prints the
- * process's peak resident set (VmHWM) at the end. The two peaks should be within 10 %.
+ * Bounded memory: decodes a whole 1080p H.264 stream with audio (10 s and 10 min, testsrc2 + sine,
+ * x264 ultrafast) into one reused RGB24 frame, or transcodes it (reader + writer, audio copied),
+ * each length and benchmark in its own JVM (one fork, one shot), and prints the process's peak
+ * resident set (VmHWM) at the end. Peaks for the two lengths should be within 10 %.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -36,17 +37,22 @@ public class VideoMemoryBenchmark {
     @Param({"10", "600"})
     public int seconds;
 
+    /** x264 preset of the transcode. */
+    @Param({"ultrafast"})
+    public String preset;
+
     private Path clip;
     private Arena arena;
     private Frame frame;
 
     @Setup(Level.Trial)
     public void setup() throws IOException {
-        clip = Path.of("build/bench/rss_" + seconds + "s.mp4");
+        clip = Path.of("build/bench/rss_av_" + seconds + "s.mp4");
         if (!Files.isRegularFile(clip)) {
             Files.createDirectories(clip.getParent());
-            VideoBenchmark.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-t", String.valueOf(seconds),
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip.toString());
+            VideoBenchmark.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1920x1080:rate=25", "-f", "lavfi", "-i",
+                    "sine=frequency=440", "-t", String.valueOf(seconds), "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                    "-c:a", "aac", "-shortest", clip.toString());
         }
         arena = Arena.ofShared();
         try (VideoReader r = VideoReader.open(clip)) {
@@ -60,6 +66,24 @@ public class VideoMemoryBenchmark {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM") || line.startsWith("VmRSS")) System.out.println("[memory] " + seconds + " s clip: " + line.replaceAll("\\s+", " "));
         }
+    }
+
+    @Benchmark
+    public long transcodeAll() throws IOException {
+        Path out = Files.createTempFile(clip.getParent(), "rss", ".mp4");
+        long n = 0;
+        try (VideoReader r = VideoReader.open(clip);
+             io.inpainterz.engine.VideoWriter w = io.inpainterz.engine.VideoWriter.open(out, r.info().width(), r.info().height(),
+                     io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset).withFps(r.info().fps()).withAudioFrom(clip))) {
+            while (r.read(frame)) {
+                w.write(frame, r.lastPtsMicros());
+                n++;
+            }
+            w.finish();
+        } finally {
+            Files.deleteIfExists(out);
+        }
+        return n;
     }
 
     @Benchmark
