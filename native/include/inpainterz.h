@@ -264,6 +264,17 @@ INP_API int32_t inp_image_native_address(const inp_image *image, uint64_t *ret_a
  *   INP_ERR_INVALID_ARGUMENT  NULL data, channels != 1, sizes differ, iterations < 0 */
 INP_API int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst);
 
+enum inp_region_mode {
+    INP_REGIONS_HOLES = 0,  /* fill background regions smaller than min_area */
+    INP_REGIONS_ISLANDS = 1 /* remove object regions smaller than min_area (the largest stays if all are) */
+};
+
+/* Removes small regions of a mask (8-connectivity), as SAM's automatic mask generator does for
+ * min_mask_region_area: src and dst are masks (channels 1) of one size, may be the same buffer;
+ * dst gets 255 for object pixels. *ret_changed (may be NULL): 1 when anything changed. */
+INP_API int32_t inp_mask_remove_small_regions(const inp_image *src, int64_t min_area, int32_t mode, inp_image *dst,
+                                              int32_t *ret_changed);
+
 /* ---------------------------------------------------------------------------------------
  * Video reading: FFmpeg demux + decode into caller RGB24 buffers, one frame at a time.
  * A reader is stateful: use it from one thread at a time.
@@ -487,17 +498,6 @@ INP_API int32_t inp_sam_masks_info(const inp_sam_masks *masks, int64_t index, in
 /* Copies mask i (image height x width bytes, 255 = object) into dst of dst_bytes bytes. */
 INP_API int32_t inp_sam_masks_copy(const inp_sam_masks *masks, int64_t index, uint8_t *dst, size_t dst_bytes);
 INP_API void inp_sam_masks_free(inp_sam_masks *masks);
-
-enum inp_region_mode {
-    INP_REGIONS_HOLES = 0,  /* fill background regions smaller than min_area */
-    INP_REGIONS_ISLANDS = 1 /* remove object regions smaller than min_area (the largest stays if all are) */
-};
-
-/* Removes small regions of a mask (8-connectivity), as SAM's automatic mask generator does for
- * min_mask_region_area: src and dst are masks (channels 1) of one size, may be the same buffer;
- * dst gets 255 for object pixels. *ret_changed (may be NULL): 1 when anything changed. */
-INP_API int32_t inp_mask_remove_small_regions(const inp_image *src, int64_t min_area, int32_t mode, inp_image *dst,
-                                              int32_t *ret_changed);
 
 /* ---------------------------------------------------------------------------------------
  * Diagnostics
