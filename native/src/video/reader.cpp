@@ -165,7 +165,10 @@ std::unique_ptr<Reader> Reader::open(const std::string &path) {
     if (m.stream_index == AVERROR_STREAM_NOT_FOUND) m.bad(INP_ERR_VIDEO, "has no video stream");
     if (m.stream_index == AVERROR_DECODER_NOT_FOUND || codec == nullptr) {
         const AVStream *s = raw->streams[av_find_best_stream(raw, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0)];
-        m.bad(INP_ERR_UNSUPPORTED, std::string("no decoder for codec ") + avcodec_get_name(s->codecpar->codec_id) + " in this FFmpeg build");
+        char tag[AV_FOURCC_MAX_STRING_SIZE] = {0};
+        av_fourcc_make_string(tag, s->codecpar->codec_tag);
+        const std::string name = s->codecpar->codec_id == AV_CODEC_ID_NONE ? std::string("with tag '") + tag + "' (unknown)" : avcodec_get_name(s->codecpar->codec_id);
+        m.bad(INP_ERR_UNSUPPORTED, "no decoder for codec " + name + " in this FFmpeg build");
     }
     if (m.stream_index < 0) m.bad(INP_ERR_VIDEO, "cannot select a video stream: " + av_error(m.stream_index));
     m.stream = raw->streams[m.stream_index];

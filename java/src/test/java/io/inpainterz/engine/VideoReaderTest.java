@@ -178,6 +178,13 @@ class VideoReaderTest {
         Path noIndex = Files.write(tmp.resolve("noindex.mp4"), Arrays.copyOf(b, b.length / 2)); // moov at the end: cut off
         Path huge = Files.write(tmp.resolve("huge.y4m"), "YUV4MPEG2 W40000 H30000 F25:1 Ip A1:1 C420jpeg\nFRAME\n".getBytes(StandardCharsets.US_ASCII));
 
+        // An mp4 whose video sample entry names a codec nobody knows ("zzzz" instead of "avc1").
+        Path withAudio = make("named.mp4", "160x120", "25", 0.2, false, "-c:v", "libx264");
+        byte[] mp4 = Files.readAllBytes(withAudio);
+        int stsd = indexOf(mp4, "stsd".getBytes(StandardCharsets.US_ASCII), 0), entry = indexOf(mp4, "avc1".getBytes(StandardCharsets.US_ASCII), stsd);
+        System.arraycopy("zzzz".getBytes(StandardCharsets.US_ASCII), 0, mp4, entry, 4);
+        Path unknownCodec = Files.write(tmp.resolve("unknown_codec.mp4"), mp4);
+
         record Bad(Path file, Class<? extends InpainterzException> type, String expected) {}
         for (Bad bad : List.of(
                 new Bad(random, VideoException.class, "cannot open"),
@@ -185,11 +192,21 @@ class VideoReaderTest {
                 new Bad(audio, VideoException.class, "has no video stream"),
                 new Bad(noIndex, VideoException.class, "noindex.mp4"),
                 new Bad(huge, VideoException.class, "cannot open"), // FFmpeg refuses 40000x30000 itself
+                new Bad(unknownCodec, io.inpainterz.UnsupportedInputException.class, "no decoder for codec with tag 'zzzz'"),
                 new Bad(tmp.resolve("missing.mp4"), FileAccessException.class, "does not exist"),
                 new Bad(tmp, FileAccessException.class, "is a directory"))) {
             InpainterzException e = assertThrows(bad.type(), () -> VideoReader.open(bad.file()), bad.file().toString());
             assertTrue(e.getMessage().contains(bad.expected()) && e.getMessage().contains(bad.file().getFileName().toString()), e.getMessage());
         }
+    }
+
+    static int indexOf(byte[] hay, byte[] needle, int from) {
+        outer:
+        for (int i = Math.max(0, from); i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        throw new AssertionError("not found");
     }
 
     @Test
