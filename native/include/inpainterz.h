@@ -289,9 +289,8 @@ typedef struct inp_video_info {
     int32_t bit_depth;                 /* bits per component of the source */
     int32_t num_audio_streams;
     double fps;                        /* average frame rate; 0 when unknown */
-    bool variable_frame_rate;          /* the container's base rate differs from its average; a
-                                          variable-rate stream in a container that declares no rate
-                                          (Matroska) can read false. Per-frame times are always exact. */
+    bool variable_frame_rate;          /* the declared rates differ, or the first 64 frames' time
+                                          gaps do (containers such as Matroska declare none) */
     bool frame_count_exact;            /* frame_count comes from the container, not an estimate */
     int64_t frame_count;
     double duration_s;

@@ -9,6 +9,7 @@ extern "C" {
 #include <libswscale/swscale.h>
 }
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <sys/stat.h>
@@ -56,6 +57,30 @@ void rotate_rgb(const uint8_t *src, int w, int h, int64_t src_stride, int rotati
             std::memcpy(dst.data + dy * dst.row_stride + dx * 3, row + x * 3, 3);
         }
     }
+}
+
+// Containers such as Matroska declare no frame rate, so a variable one shows only in the
+// timestamps: the first packets' presentation-time gaps are compared, then the demuxer is
+// rewound to the start.
+bool varying_frame_intervals(AVFormatContext *fmt, int stream_index) {
+    std::vector<int64_t> pts;
+    AVPacket *p = av_packet_alloc();
+    while (pts.size() < 64 && av_read_frame(fmt, p) >= 0) {
+        if (p->stream_index == stream_index && p->pts != AV_NOPTS_VALUE) pts.push_back(p->pts);
+        av_packet_unref(p);
+    }
+    av_packet_free(&p);
+    const AVStream *st = fmt->streams[stream_index];
+    av_seek_frame(fmt, stream_index, st->start_time != AV_NOPTS_VALUE ? st->start_time : 0, AVSEEK_FLAG_BACKWARD);
+    if (pts.size() < 3) return false;
+    std::sort(pts.begin(), pts.end()); // decode order -> presentation order
+    int64_t lo = INT64_MAX, hi = 0;
+    for (size_t i = 1; i < pts.size(); i++) {
+        const int64_t d = pts[i] - pts[i - 1];
+        lo = std::min(lo, d);
+        hi = std::max(hi, d);
+    }
+    return hi - lo > 1; // one tick of slack for rounded timestamps
 }
 
 } // namespace
@@ -200,8 +225,9 @@ std::unique_ptr<Reader> Reader::open(const std::string &path) {
     in.sar_den = sar.den > 0 ? sar.den : 1;
     const AVRational rate = av_guess_frame_rate(raw, m.stream, nullptr);
     in.fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;
-    in.variable_frame_rate = m.stream->r_frame_rate.num > 0 && m.stream->avg_frame_rate.num > 0 &&
-                             av_cmp_q(m.stream->r_frame_rate, m.stream->avg_frame_rate) != 0;
+    in.variable_frame_rate = (m.stream->r_frame_rate.num > 0 && m.stream->avg_frame_rate.num > 0 &&
+                              av_cmp_q(m.stream->r_frame_rate, m.stream->avg_frame_rate) != 0) ||
+                             varying_frame_intervals(raw, m.stream_index);
     if (m.stream->duration != AV_NOPTS_VALUE) in.duration_s = m.stream->duration * av_q2d(m.stream->time_base);
     else if (raw->duration != AV_NOPTS_VALUE) in.duration_s = raw->duration / static_cast<double>(AV_TIME_BASE);
     if (m.stream->nb_frames > 0) {

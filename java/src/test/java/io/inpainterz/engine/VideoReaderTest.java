@@ -141,6 +141,12 @@ class VideoReaderTest {
             w.finish();
         }
         assertEquals(want, got);
+        try (VideoReader r = VideoReader.open(vfr)) {
+            assertTrue(r.info().variableFrameRate(), "a variable-rate Matroska stream must be reported as such");
+        }
+        try (VideoReader r = VideoReader.open(make("cfr.mkv", "160x120", "25", 1, false, "-c:v", "libx264"))) {
+            assertFalse(r.info().variableFrameRate(), "a constant-rate one must not");
+        }
         java.util.Set<Long> gaps = new java.util.HashSet<>();
         for (int i = 1; i < got.size(); i++) gaps.add(got.get(i) - got.get(i - 1));
         assertTrue(gaps.size() > 1, "the clip must really be variable-rate: " + got);
