@@ -110,11 +110,19 @@ public class VideoBenchmark {
 
     @Benchmark
     public long inpainterzTranscode() throws IOException {
+        return transcode(clip, frame, preset, false);
+    }
+
+    /**
+     * Reads `clip` into `frame` and writes every frame to a temporary file with its own time
+     * (and the clip's audio when `audio`); returns the frame count. Shared with {@link VideoMemoryBenchmark}.
+     */
+    static long transcode(Path clip, Frame frame, String preset, boolean audio) throws IOException {
         Path out = Files.createTempFile(clip.getParent(), "transcode", ".mp4");
         long n = 0;
         try (VideoReader r = VideoReader.open(clip);
              io.inpainterz.engine.VideoWriter w = io.inpainterz.engine.VideoWriter.open(out, r.info().width(), r.info().height(),
-                     io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset).withFps(r.info().fps()))) {
+                     io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset).withFps(r.info().fps()).withAudioFrom(audio ? clip : null))) {
             while (r.read(frame)) {
                 w.write(frame, r.lastPtsMicros());
                 n++;

@@ -70,20 +70,7 @@ public class VideoMemoryBenchmark {
 
     @Benchmark
     public long transcodeAll() throws IOException {
-        Path out = Files.createTempFile(clip.getParent(), "rss", ".mp4");
-        long n = 0;
-        try (VideoReader r = VideoReader.open(clip);
-             io.inpainterz.engine.VideoWriter w = io.inpainterz.engine.VideoWriter.open(out, r.info().width(), r.info().height(),
-                     io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset).withFps(r.info().fps()).withAudioFrom(clip))) {
-            while (r.read(frame)) {
-                w.write(frame, r.lastPtsMicros());
-                n++;
-            }
-            w.finish();
-        } finally {
-            Files.deleteIfExists(out);
-        }
-        return n;
+        return VideoBenchmark.transcode(clip, frame, preset, true);
     }
 
     @Benchmark
