@@ -7,6 +7,19 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 [ -f "$ROOT/benchmarks/target/benchmarks.jar" ] && [ -f "$NATIVE_LIB" ] || "$ROOT/scripts/build.sh"
 export INPAINTERZ_PARITY_DIR="${INPAINTERZ_PARITY_DIR:-$ROOT/../shared/parity}"
+# Inputs the benchmarks read from build/bench: random-weight SAM checkpoints of the real shapes
+# (numpy only; the official weights are not needed for timings). Video clips are made on first use.
+mkdir -p "$ROOT/build/bench"
+variants="vit_b"
+for v in vit_l vit_h; do case " $* ${JMH_OPTS:-} " in *"$v"*) variants="$variants $v" ;; esac; done
+for variant in $variants; do
+  f="$ROOT/build/bench/sam_${variant}_random.pth"
+  if [ ! -f "$f" ]; then
+    log "bench: writing $f (random weights, real $variant shapes)"
+    python3 -c 'import numpy' 2>/dev/null || python3 -m pip install -q --index-url file:///opt/pypi/simple --find-links /opt/wheels numpy 2>/dev/null || python3 -m pip install -q numpy
+    python3 "$ROOT/tools/make_random_sam.py" "$variant" "$f.part" && mv "$f.part" "$f"
+  fi
+done
 lscpu | grep -E '^(Model name|CPU family|Model|CPU\(s\)|Thread)' >&2
 grep -o -w -E 'avx512f|avx512_bf16|amx_bf16|avx2|fma' /proc/cpuinfo | sort -u | tr '\n' ' ' >&2; echo >&2
 cd "$ROOT"

@@ -26,5 +26,12 @@ else
   src="$tmp/libtorch"
 fi
 mkdir -p "$ROOT/third_party"
-rm -rf "$dest.partial" && mv "$src" "$dest.partial" && mv "$dest.partial" "$dest"
+# A private staging name, then one rename: a concurrent setup that finished first wins, and
+# this copy is dropped instead of being moved inside it.
+stage="$(mktemp -d "$ROOT/third_party/.libtorch.XXXXXX")"
+mv "$src" "$stage/libtorch"
+if ! mv -T "$stage/libtorch" "$dest" 2>/dev/null; then
+  [ -f "$dest/share/cmake/Torch/TorchConfig.cmake" ] || { log "libtorch: cannot install into $dest"; exit 1; }
+fi
+rm -rf "$stage"
 echo "$dest/share/cmake/Torch"

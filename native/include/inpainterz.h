@@ -16,10 +16,20 @@
  *   writes its results through trailing ret_ pointers, which are left untouched on failure.
  *   No C++ exception, abort or signal crosses this boundary.
  *
+ * Params structs
+ *   Every params struct has a *_default_params() function, the only place its defaults live:
+ *   start from it and change what you need. A NULL params pointer means the defaults.
+ *
+ * Long calls
+ *   Every call that can take more than a second takes a `const inp_run *run` (NULL = none):
+ *   a progress callback, a caller-created cancel token and a thread count for that call. Its
+ *   comment says where it reports progress and checks the token ("checks: ..."), so the
+ *   worst-case latency of a cancel is one such unit of work.
+ *
  * Usage
  *   inp_checkpoint_params p = inp_checkpoint_default_params();
  *   inp_checkpoint *ck = NULL;
- *   if (inp_checkpoint_init("ckpt/sam_vit_b_01ec64.pth", &p, &ck) != INP_OK) {
+ *   if (inp_checkpoint_init("ckpt/sam_vit_b_01ec64.pth", &p, NULL, &ck) != INP_OK) {
  *       fprintf(stderr, "%s\n", inp_last_error());
  *       return 1;
  *   }
@@ -58,7 +68,7 @@ extern "C" {
 
 /* Bumped on every incompatible change of a declaration below (the Java side refuses to run
  * against a library whose number differs from the one it was compiled with). */
-#define INP_ABI_VERSION 1
+#define INP_ABI_VERSION 2
 
 /* ---------------------------------------------------------------------------------------
  * Status codes
@@ -99,16 +109,50 @@ INP_API int32_t inp_abi_version(void);
  * Returns a static string. */
 INP_API const char *inp_build_info(void);
 
-/* Number of intra-op CPU threads used by model code (libtorch's pool).
- * n >= 1 sets it; the change applies to the whole process.
+/* Intra-op CPU threads of model code. OpenMP keeps the count per thread, so every model call
+ * sets it on its calling thread at the start: inp_run.num_threads if > 0, else the model's
+ * inp_device_params.num_threads if > 0, else this process default. Concurrent jobs with
+ * different counts do not disturb each other, and no count leaks from one call to the next.
+ * n >= 1 sets the process default (and the calling thread's count).
  *   INP_ERR_INVALID_ARGUMENT  n < 1 (nothing changed) */
 INP_API int32_t inp_set_num_threads(int32_t n);
+/* The count in effect on the calling thread; called from a progress callback, the count of the
+ * model call that is running. */
 INP_API int32_t inp_get_num_threads(void);
 
-/* Progress callback: called on the calling thread, at most once per unit of work
- * (a tensor, a frame). Return true to go on, false to cancel (the call then fails with
- * INP_ERR_CANCELLED and leaves nothing behind). */
-typedef bool (*inp_progress_callback)(int64_t done, int64_t total, void *user_data);
+/* ---------------------------------------------------------------------------------------
+ * Progress and cancellation: one shape for every long call.
+ *
+ * A cancel token is made by the caller and belongs to one call or one job (several calls),
+ * never to a model: a model serves many jobs at once, and cancelling one job's token touches
+ * no other. Any thread may set it at any time. A call that sees it set (or whose progress
+ * callback returns false) stops at its next check, returns INP_ERR_CANCELLED, leaves nothing
+ * behind, and leaves its handles usable for the next call. A token stays set.
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_cancel_token inp_cancel_token;
+
+/* ret_token: new, unset; free with inp_cancel_token_free once no call uses it. */
+INP_API int32_t inp_cancel_token_init(inp_cancel_token **ret_token);
+INP_API void inp_cancel_token_free(inp_cancel_token *token);
+/* Sets the token. Thread-safe, idempotent; NULL is a no-op. */
+INP_API void inp_cancel_token_cancel(inp_cancel_token *token);
+/* true once inp_cancel_token_cancel was called; false for NULL. */
+INP_API bool inp_cancel_token_is_cancelled(const inp_cancel_token *token);
+
+/* Progress callback: called on the calling thread after each unit of work of `stage` (a stable
+ * name such as "checkpoint", "sam.encoder", "sam.amg"). Return true to go on, false to cancel. */
+typedef bool (*inp_progress_callback)(const char *stage, int64_t done, int64_t total, void *user_data);
+
+/* Controls of one long call. */
+typedef struct inp_run {
+    inp_progress_callback progress; /* NULL (default) = no reports */
+    void *user_data;                /* passed to progress, never dereferenced */
+    inp_cancel_token *cancel;       /* NULL (default) = not cancellable; not retained */
+    int32_t num_threads;            /* > 0: intra-op CPU threads for this call, overriding the
+                                       model's; 0 (default) = the model's */
+} inp_run;
+
+INP_API inp_run inp_run_default_params(void);
 
 /* ---------------------------------------------------------------------------------------
  * Element types, shared by checkpoints and tensors
@@ -183,9 +227,7 @@ enum inp_checkpoint_format {
 };
 
 typedef struct inp_checkpoint_params {
-    bool use_mmap;                           /* true: map the file (default); false: read it into memory */
-    inp_progress_callback progress_callback; /* NULL = none; called once per tensor built */
-    void *progress_user_data;                /* passed to progress_callback, not dereferenced */
+    bool use_mmap; /* true: map the file (default); false: read it into memory */
 } inp_checkpoint_params;
 
 INP_API inp_checkpoint_params inp_checkpoint_default_params(void);
@@ -193,6 +235,7 @@ INP_API inp_checkpoint_params inp_checkpoint_default_params(void);
 /* Opens and validates a checkpoint.
  *   path      UTF-8 file path; not retained.
  *   params    NULL = defaults; not retained.
+ *   run       NULL, or progress/cancel; checks: after each tensor built (stage "checkpoint").
  *   ret_ckpt  new handle, free with inp_checkpoint_free.
  * Returns:
  *   INP_ERR_INVALID_ARGUMENT  path or ret_ckpt is NULL
@@ -200,9 +243,9 @@ INP_API inp_checkpoint_params inp_checkpoint_default_params(void);
  *   INP_ERR_CHECKPOINT        malformed or refused content; the message names the file and
  *                             the key, global or offset at fault
  *   INP_ERR_UNSUPPORTED       a storage dtype or byte order this reader does not handle
- *   INP_ERR_CANCELLED         the progress callback returned false
+ *   INP_ERR_CANCELLED         cancelled through run
  * On failure *ret_ckpt is untouched and nothing stays mapped. */
-INP_API int32_t inp_checkpoint_init(const char *path, const inp_checkpoint_params *params,
+INP_API int32_t inp_checkpoint_init(const char *path, const inp_checkpoint_params *params, const inp_run *run,
                                     inp_checkpoint **ret_ckpt);
 
 /* Frees the handle and unmaps the file. NULL is a no-op. */
@@ -372,6 +415,25 @@ INP_API int32_t inp_video_writer_finish(inp_video_writer *writer);
 INP_API void inp_video_writer_free(inp_video_writer *writer);
 
 /* ---------------------------------------------------------------------------------------
+ * Devices: one struct, embedded in every model's params.
+ * ------------------------------------------------------------------------------------- */
+enum inp_device {
+    INP_DEVICE_CPU = 0,
+    INP_DEVICE_CUDA = 1
+};
+
+typedef struct inp_device_params {
+    int32_t kind;        /* inp_device (default INP_DEVICE_CPU) */
+    int32_t index;       /* CUDA ordinal (default 0) */
+    int32_t dtype;       /* INP_DTYPE_F32 (default), or INP_DTYPE_BF16 for the model's heavy parts
+                            (opt-in: faster, results differ slightly; each model says which parts) */
+    int32_t num_threads; /* intra-op CPU threads, applied on the calling thread at the start of
+                            every call of the model; 0 (default) = the calling thread's count */
+} inp_device_params;
+
+INP_API inp_device_params inp_device_default_params(void);
+
+/* ---------------------------------------------------------------------------------------
  * SAM (Segment Anything v1): a prompt (points, boxes, an earlier mask) on an image -> masks.
  *
  * A model is loaded once and may be used by many threads at once; per-image state lives in
@@ -380,28 +442,27 @@ INP_API void inp_video_writer_free(inp_video_writer *writer);
 typedef struct inp_sam inp_sam;
 typedef struct inp_sam_embedding inp_sam_embedding;
 
-enum inp_device {
-    INP_DEVICE_CPU = 0,
-    INP_DEVICE_CUDA = 1
-};
-
 typedef struct inp_sam_params {
-    int32_t device;        /* inp_device (default CPU) */
-    int32_t device_index;  /* CUDA ordinal (default 0) */
-    int32_t encoder_dtype; /* INP_DTYPE_F32 (default), or INP_DTYPE_BF16: the image encoder in
-                              bfloat16, several times faster on CPUs with AVX512-BF16/AMX and on
-                              GPUs; masks differ slightly from float32 (opt-in) */
+    inp_device_params device; /* defaults: inp_device_default_params(); dtype BF16 runs the image
+                                 encoder in bfloat16, several times faster on CPUs with
+                                 AVX512-BF16/AMX and on GPUs, masks differing slightly (opt-in) */
 } inp_sam_params;
 
 INP_API inp_sam_params inp_sam_default_params(void);
 
 /* Loads vit_b, vit_l or vit_h (read from the keys and shapes) from an official checkpoint.
  *   path     UTF-8; not retained. The file stays mapped while the model lives.
+ *   run      NULL, or progress/cancel; checks: after each tensor read (stage "checkpoint").
  *   ret_sam  new handle, free with inp_sam_free.
  *   INP_ERR_IO / INP_ERR_CHECKPOINT  as inp_checkpoint_init, plus a missing, unexpected or
- *                                    mis-shaped key (the message names it)
+ *                                    mis-shaped key (the message names it), or a checkpoint
+ *                                    of another model family
  *   INP_ERR_UNSUPPORTED              CUDA asked for in a build without it */
-INP_API int32_t inp_sam_init(const char *path, const inp_sam_params *params, inp_sam **ret_sam);
+INP_API int32_t inp_sam_init(const char *path, const inp_sam_params *params, const inp_run *run, inp_sam **ret_sam);
+
+/* The same from an open checkpoint, so a file is read once. The model keeps what it needs of
+ * the mapping alive; ckpt may be freed before the model. */
+INP_API int32_t inp_sam_init_from_checkpoint(const inp_checkpoint *ckpt, const inp_sam_params *params, inp_sam **ret_sam);
 INP_API void inp_sam_free(inp_sam *sam);
 
 /* The variant: "vit_b", "vit_l", "vit_h" or "custom ViT (...)". Borrowed, valid until inp_sam_free. */
@@ -410,10 +471,11 @@ INP_API const char *inp_sam_variant(const inp_sam *sam);
 /* SamPredictor.set_image: resize (Pillow-exact bilinear) so the long side is 1024, normalize,
  * pad, encode.
  *   image          RGB24 (channels 3); not retained.
+ *   run            NULL, or progress/cancel; checks: after each encoder block (stage "sam.encoder").
  *   record         NULL, or a list that receives the stages: input_image_resized, input_tensor,
  *                  patch_embed, block_<i>, image_embedding
  *   ret_embedding  new handle, free with inp_sam_embedding_free; independent of `image`. */
-INP_API int32_t inp_sam_set_image(const inp_sam *sam, const inp_image *image, inp_tensors *record,
+INP_API int32_t inp_sam_set_image(const inp_sam *sam, const inp_image *image, const inp_run *run, inp_tensors *record,
                                   inp_sam_embedding **ret_embedding);
 INP_API void inp_sam_embedding_free(inp_sam_embedding *embedding);
 
@@ -479,18 +541,21 @@ typedef struct inp_sam_mask_info {
 } inp_sam_mask_info;
 
 /* Every mask of an RGB24 image, in upstream's output order.
+ *   run        NULL, or progress/cancel; checks: after each encoder block of each crop
+ *              (stage "sam.encoder") and after each group of at most 4 prompts (stage "sam.amg",
+ *              counted over all crops)
  *   record     NULL, or a list that receives "amg_candidates": [N, 13] float64, one row per
  *              candidate before any filter (crop, point index, mask token 1..3, IoU, stability,
  *              positive pixels, box x0 y0 x1 y1 in the crop frame, near a crop edge, passes the
  *              IoU filter, passes the IoU and the stability filters)
  *   ret_masks  new handle, free with inp_sam_masks_free. */
-INP_API int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, inp_tensors *record,
-                                 inp_sam_masks **ret_masks);
+INP_API int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, const inp_run *run,
+                                 inp_tensors *record, inp_sam_masks **ret_masks);
 /* Self-test of the generator's own logic without a model: runs it on a width x height image
  * with the parity fixture's formula predictor (sam/tiny README, amg_synthetic_crop1) in place
- * of SAM. Same outputs and record as inp_sam_generate. */
-INP_API int32_t inp_sam_generate_synthetic(int32_t width, int32_t height, const inp_sam_amg_params *params, inp_tensors *record,
-                                           inp_sam_masks **ret_masks);
+ * of SAM. Same outputs, record and checks ("sam.amg") as inp_sam_generate. */
+INP_API int32_t inp_sam_generate_synthetic(int32_t width, int32_t height, const inp_sam_amg_params *params, const inp_run *run,
+                                           inp_tensors *record, inp_sam_masks **ret_masks);
 
 INP_API int32_t inp_sam_masks_count(const inp_sam_masks *masks, int64_t *ret_count);
 INP_API int32_t inp_sam_masks_info(const inp_sam_masks *masks, int64_t index, inp_sam_mask_info *ret_info);

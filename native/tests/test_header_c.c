@@ -7,6 +7,12 @@
 #include "inpainterz.h"
 
 static int failures = 0;
+
+static bool count_steps(const char *stage, int64_t done, int64_t total, void *user_data) {
+    (void)total;
+    if (strcmp(stage, "checkpoint") == 0) *(int64_t *)user_data = done;
+    return true;
+}
 #define EXPECT(cond)                                                        \
     do {                                                                    \
         if (!(cond)) {                                                      \
@@ -23,7 +29,7 @@ int main(int argc, char **argv) {
     EXPECT(inp_abi_version() == INP_ABI_VERSION);
     EXPECT(strcmp(inp_status_name(INP_ERR_IO), "INP_ERR_IO") == 0);
 
-    rc = inp_checkpoint_init("/nonexistent/x.pth", &p, &ck);
+    rc = inp_checkpoint_init("/nonexistent/x.pth", &p, NULL, &ck);
     EXPECT(rc == INP_ERR_IO);
     EXPECT(ck == NULL);
     EXPECT(strstr(inp_last_error(), "/nonexistent/x.pth") != NULL);
@@ -33,16 +39,33 @@ int main(int argc, char **argv) {
 
     if (argc > 1) {
         inp_model_info info;
-        rc = inp_checkpoint_init(argv[1], &p, &ck);
+        inp_run run = inp_run_default_params();
+        inp_cancel_token *token = NULL;
+        int64_t steps = 0;
+        run.progress = count_steps;
+        run.user_data = &steps;
+        rc = inp_checkpoint_init(argv[1], &p, &run, &ck);
         EXPECT(rc == INP_OK);
         if (rc == INP_OK) {
             EXPECT(inp_checkpoint_model_info(ck, &info) == INP_OK);
             EXPECT(info.family == INP_MODEL_SAM);
             EXPECT(info.num_tensors > 0);
+            EXPECT(steps == info.num_tensors); /* one report per tensor, the last one = total */
             inp_checkpoint_free(ck);
+            ck = NULL;
         } else {
             fprintf(stderr, "%s\n", inp_last_error());
         }
+        /* A token set before the call: nothing is loaded, the code says why. */
+        EXPECT(inp_cancel_token_init(&token) == INP_OK);
+        EXPECT(!inp_cancel_token_is_cancelled(token));
+        inp_cancel_token_cancel(token);
+        EXPECT(inp_cancel_token_is_cancelled(token));
+        run.cancel = token;
+        rc = inp_checkpoint_init(argv[1], &p, &run, &ck);
+        EXPECT(rc == INP_ERR_CANCELLED);
+        EXPECT(ck == NULL);
+        inp_cancel_token_free(token);
     }
     if (failures == 0) printf("test_header_c: ok (%s)\n", inp_build_info());
     return failures == 0 ? 0 : 1;

@@ -1,32 +1,28 @@
 #include <cstring>
 
 #include "capi/guard.h"
+#include "capi/handles.h"
 #include "runtime/checkpoint.h"
 #include "runtime/error.h"
 
 using inp::capi::guard;
 using inp::capi::require;
 
-struct inp_checkpoint {
-    std::unique_ptr<inp::Checkpoint> impl;
-};
-
 extern "C" {
 
 inp_checkpoint_params inp_checkpoint_default_params(void) {
     inp_checkpoint_params p{};
     p.use_mmap = true;
-    p.progress_callback = nullptr;
-    p.progress_user_data = nullptr;
     return p;
 }
 
-int32_t inp_checkpoint_init(const char *path, const inp_checkpoint_params *params, inp_checkpoint **ret_ckpt) {
+int32_t inp_checkpoint_init(const char *path, const inp_checkpoint_params *params, const inp_run *run, inp_checkpoint **ret_ckpt) {
     return guard([&] {
         require(path != nullptr && ret_ckpt != nullptr, "inp_checkpoint_init", "path and ret_ckpt must not be NULL");
         const inp_checkpoint_params p = params != nullptr ? *params : inp_checkpoint_default_params();
         auto handle = std::make_unique<inp_checkpoint>();
-        handle->impl = inp::Checkpoint::load(path, p);
+        const inp::Run controls(run, 0);
+        handle->impl = inp::Checkpoint::load(path, p.use_mmap, controls);
         *ret_ckpt = handle.release();
     });
 }

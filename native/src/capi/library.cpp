@@ -9,6 +9,7 @@ extern "C" {
 }
 
 #include "capi/guard.h"
+#include "runtime/run.h"
 
 #include <cstdlib>
 
@@ -53,11 +54,20 @@ const char *inp_build_info(void) {
 int32_t inp_set_num_threads(int32_t n) {
     return guard([&] {
         require(n >= 1, "inp_set_num_threads", "thread count must be >= 1, got " + std::to_string(n));
-        at::set_num_threads(n);
+        inp::set_default_threads(n);
     });
 }
 
 int32_t inp_get_num_threads(void) { return at::get_num_threads(); }
+
+inp_device_params inp_device_default_params(void) {
+    inp_device_params p{};
+    p.kind = INP_DEVICE_CPU;
+    p.index = 0;
+    p.dtype = INP_DTYPE_F32;
+    p.num_threads = 0;
+    return p;
+}
 
 int32_t inp_matmul_f32(const float *a, int64_t m, int64_t k, const float *b, int64_t k2, int64_t n, float *out) {
     return guard([&] {

@@ -7,7 +7,9 @@
 #include <ATen/TensorOperators.h>
 
 #include "capi/guard.h"
+#include "capi/handles.h"
 #include "runtime/checkpoint.h"
+#include "runtime/device.h"
 #include "runtime/error.h"
 #include "runtime/image_tensor.h"
 #include "runtime/tensor_list.h"
@@ -19,6 +21,7 @@ using inp::capi::require;
 
 struct inp_sam {
     std::unique_ptr<inp::sam::Model> model;
+    int32_t num_threads = 0; // inp_device_params.num_threads, applied at every call
 };
 
 struct inp_sam_embedding {
@@ -32,16 +35,6 @@ struct inp_sam_masks {
 namespace {
 
 inp::TensorList *as_list(inp_tensors *t) { return reinterpret_cast<inp::TensorList *>(t); }
-
-at::Device device_of(const inp_sam_params &p) {
-    if (p.device == INP_DEVICE_CPU) return at::Device(at::kCPU);
-#if defined(INP_WITH_CUDA)
-    if (p.device == INP_DEVICE_CUDA) return at::Device(at::kCUDA, static_cast<c10::DeviceIndex>(p.device_index));
-#else
-    if (p.device == INP_DEVICE_CUDA) inp::fail(INP_ERR_UNSUPPORTED, "this build of Inpainterz has no CUDA support (built against a CPU libtorch)");
-#endif
-    inp::fail(INP_ERR_INVALID_ARGUMENT, "unknown device " + std::to_string(p.device));
-}
 
 // Checks a prompt against the image it is for, with messages that name the offending value.
 void validate(const inp_sam_prompt &p, const inp::sam::Embedding &e) {
@@ -102,26 +95,39 @@ extern "C" {
 
 inp_sam_params inp_sam_default_params(void) {
     inp_sam_params p{};
-    p.device = INP_DEVICE_CPU;
-    p.device_index = 0;
-    p.encoder_dtype = INP_DTYPE_F32;
+    p.device = inp_device_default_params();
     return p;
 }
 
-int32_t inp_sam_init(const char *path, const inp_sam_params *params, inp_sam **ret_sam) {
+namespace {
+std::unique_ptr<inp_sam> make_sam(const inp::Checkpoint &ck, const inp_sam_params &p) {
+    inp::check_device_params(p.device);
+    if (ck.model().family != INP_MODEL_SAM)
+        inp::fail(INP_ERR_CHECKPOINT, "checkpoint " + inp::in_quotes(ck.path()) + " is not a SAM model (detected: " + ck.model().variant + ")");
+    auto handle = std::make_unique<inp_sam>();
+    handle->model = inp::sam::load(ck, at::TensorOptions().dtype(at::kFloat).device(inp::to_device(p.device)), inp::compute_dtype(p.device));
+    handle->num_threads = p.device.num_threads;
+    return handle;
+}
+} // namespace
+
+int32_t inp_sam_init(const char *path, const inp_sam_params *params, const inp_run *run, inp_sam **ret_sam) {
     return guard([&] {
         require(path != nullptr && ret_sam != nullptr, "inp_sam_init", "path and ret_sam must not be NULL");
         const inp_sam_params p = params != nullptr ? *params : inp_sam_default_params();
-        const at::Device device = device_of(p);
-        auto ck = inp::Checkpoint::load(path, inp_checkpoint_default_params());
-        if (ck->model().family != INP_MODEL_SAM)
-            inp::fail(INP_ERR_CHECKPOINT, "checkpoint " + inp::in_quotes(path) + " is not a SAM model (detected: " + ck->model().variant + ")");
-        auto handle = std::make_unique<inp_sam>();
-        require(p.encoder_dtype == INP_DTYPE_F32 || p.encoder_dtype == INP_DTYPE_BF16, "inp_sam_init",
-                "encoder_dtype must be INP_DTYPE_F32 or INP_DTYPE_BF16, got " + std::to_string(p.encoder_dtype));
-        handle->model = inp::sam::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device),
-                                       p.encoder_dtype == INP_DTYPE_BF16 ? at::kBFloat16 : at::kFloat);
-        *ret_sam = handle.release();
+        inp::check_device_params(p.device); // before minutes of loading
+        const inp::Run controls(run, p.device.num_threads);
+        auto ck = inp::Checkpoint::load(path, true, controls);
+        *ret_sam = make_sam(*ck, p).release();
+    });
+}
+
+int32_t inp_sam_init_from_checkpoint(const inp_checkpoint *ckpt, const inp_sam_params *params, inp_sam **ret_sam) {
+    return guard([&] {
+        require(ckpt != nullptr && ret_sam != nullptr, "inp_sam_init_from_checkpoint", "ckpt and ret_sam must not be NULL");
+        const inp_sam_params p = params != nullptr ? *params : inp_sam_default_params();
+        const inp::Run controls(nullptr, p.device.num_threads);
+        *ret_sam = make_sam(*ckpt->impl, p).release();
     });
 }
 
@@ -129,13 +135,15 @@ void inp_sam_free(inp_sam *sam) { delete sam; }
 
 const char *inp_sam_variant(const inp_sam *sam) { return sam == nullptr ? "" : sam->model->variant.c_str(); }
 
-int32_t inp_sam_set_image(const inp_sam *sam, const inp_image *image, inp_tensors *record, inp_sam_embedding **ret_embedding) {
+int32_t inp_sam_set_image(const inp_sam *sam, const inp_image *image, const inp_run *run, inp_tensors *record,
+                          inp_sam_embedding **ret_embedding) {
     return guard([&] {
         require(sam != nullptr && ret_embedding != nullptr, "inp_sam_set_image", "sam and ret_embedding must not be NULL");
         inp::wrap_image(image, "inp_sam_set_image", "image");
         require(image->channels == 3, "inp_sam_set_image", "image must be RGB24 (3 channels), got " + std::to_string(image->channels));
+        const inp::Run controls(run, sam->num_threads);
         auto e = std::make_unique<inp_sam_embedding>();
-        e->embedding = inp::sam::set_image(*sam->model, image->data, image->width, image->height, image->row_stride, as_list(record));
+        e->embedding = inp::sam::set_image(*sam->model, image->data, image->width, image->height, image->row_stride, controls, as_list(record));
         *ret_embedding = e.release();
     });
 }
@@ -149,6 +157,7 @@ int32_t inp_sam_predict(const inp_sam *sam, const inp_sam_embedding *embedding, 
                 "sam, embedding, prompt and outputs must not be NULL");
         const inp::sam::Embedding &e = embedding->embedding;
         validate(*prompt, e);
+        const inp::Run controls(nullptr, sam->num_threads);
         const auto f32 = at::TensorOptions().dtype(at::kFloat);
         inp::sam::Prompt p;
         p.multimask = prompt->multimask_output;
@@ -194,26 +203,28 @@ inp_sam_amg_params inp_sam_amg_default_params(void) {
     return p;
 }
 
-int32_t inp_sam_generate_synthetic(int32_t width, int32_t height, const inp_sam_amg_params *params, inp_tensors *record,
-                                   inp_sam_masks **ret_masks) {
+int32_t inp_sam_generate_synthetic(int32_t width, int32_t height, const inp_sam_amg_params *params, const inp_run *run,
+                                   inp_tensors *record, inp_sam_masks **ret_masks) {
     return guard([&] {
         require(ret_masks != nullptr, "inp_sam_generate_synthetic", "ret_masks must not be NULL");
         require(width >= 1 && height >= 1, "inp_sam_generate_synthetic", "width and height must be >= 1");
+        const inp::Run controls(run, 0);
         auto out = std::make_unique<inp_sam_masks>();
-        out->masks = inp::sam::generate_synthetic(width, height, amg_params(params), as_list(record));
+        out->masks = inp::sam::generate_synthetic(width, height, amg_params(params), controls, as_list(record));
         *ret_masks = out.release();
     });
 }
 
-int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, inp_tensors *record,
-                         inp_sam_masks **ret_masks) {
+int32_t inp_sam_generate(const inp_sam *sam, const inp_image *image, const inp_sam_amg_params *params, const inp_run *run,
+                         inp_tensors *record, inp_sam_masks **ret_masks) {
     return guard([&] {
         require(sam != nullptr && ret_masks != nullptr, "inp_sam_generate", "sam and ret_masks must not be NULL");
         inp::wrap_image(image, "inp_sam_generate", "image");
         require(image->channels == 3, "inp_sam_generate", "image must be RGB24 (3 channels)");
         const inp::sam::AmgParams p = amg_params(params);
+        const inp::Run controls(run, sam->num_threads);
         auto out = std::make_unique<inp_sam_masks>();
-        out->masks = inp::sam::generate(*sam->model, image->data, image->width, image->height, image->row_stride, p, as_list(record));
+        out->masks = inp::sam::generate(*sam->model, image->data, image->width, image->height, image->row_stride, p, controls, as_list(record));
         *ret_masks = out.release();
     });
 }

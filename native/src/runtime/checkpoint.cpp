@@ -26,8 +26,8 @@ at::ScalarType to_scalar_type(int32_t dtype) {
     }
 }
 
-std::unique_ptr<Checkpoint> Checkpoint::load(const std::string &path, const inp_checkpoint_params &params) {
-    std::shared_ptr<MappedFile> file = MappedFile::open(path, params.use_mmap);
+std::unique_ptr<Checkpoint> Checkpoint::load(const std::string &path, bool use_mmap, const Run &run) {
+    std::shared_ptr<MappedFile> file = MappedFile::open(path, use_mmap);
     ParsedCheckpoint parsed = parse_checkpoint(path, file->data(), file->size());
 
     auto ck = std::make_unique<Checkpoint>();
@@ -63,8 +63,7 @@ std::unique_ptr<Checkpoint> Checkpoint::load(const std::string &path, const inp_
         if (ck->tensors_.find(r.name) != nullptr)
             fail(INP_ERR_CHECKPOINT, "checkpoint " + in_quotes(path) + ": key " + in_quotes(r.name) + " appears twice after removing the 'module.' prefix");
         ck->tensors_.add(r.name, base.as_strided(r.view.shape, r.view.stride, r.view.storage_offset), storage_mapped[r.view.storage]);
-        if (params.progress_callback != nullptr && !params.progress_callback(i + 1, total, params.progress_user_data))
-            fail(INP_ERR_CANCELLED, "loading checkpoint " + in_quotes(path) + " was cancelled after " + std::to_string(i + 1) + " of " + std::to_string(total) + " tensors");
+        run.step("checkpoint", i + 1, total);
     }
 
     std::vector<TensorShape> shapes;

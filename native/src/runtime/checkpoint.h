@@ -13,6 +13,7 @@
 #include "inpainterz.h"
 #include "runtime/mapped_file.h"
 #include "runtime/model_detect.h"
+#include "runtime/run.h"
 #include "runtime/tensor_list.h"
 
 namespace inp {
@@ -20,7 +21,8 @@ namespace inp {
 class Checkpoint {
 public:
     // Throws inp::Error (see inp_checkpoint_init for the codes).
-    static std::unique_ptr<Checkpoint> load(const std::string &path, const inp_checkpoint_params &params);
+    // run: progress and cancel after each tensor built (stage "checkpoint").
+    static std::unique_ptr<Checkpoint> load(const std::string &path, bool use_mmap, const Run &run);
 
     const std::string &path() const { return path_; }
     int32_t format() const { return format_; }

@@ -121,12 +121,12 @@ std::vector<int64_t> nms(const at::Tensor &boxes, const at::Tensor &scores, doub
 }
 
 std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, const AmgParams &p,
-                              TensorList *record) {
+                              const Run &run, TensorList *record) {
     size_t encoded_crop = SIZE_MAX;
     Embedding e;
     const CropPredictor sam = [&](const CropRequest &q) {
         if (q.crop_index != encoded_crop) { // crops come in order: one embedding at a time
-            e = set_image(m, rgb + q.y0 * row_stride + q.x0 * 3, q.width, q.height, row_stride, nullptr);
+            e = set_image(m, rgb + q.y0 * row_stride + q.x0 * 3, q.width, q.height, row_stride, run, nullptr);
             encoded_crop = q.crop_index;
         }
         const int64_t B = static_cast<int64_t>(q.points.size());
@@ -142,10 +142,10 @@ std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width,
         const Prediction pr = predict(m, e, prompt, nullptr);
         return std::make_pair(pr.mask_logits, pr.iou);
     };
-    return generate(sam, width, height, p, record);
+    return generate(sam, width, height, p, run, record);
 }
 
-std::vector<AmgMask> generate_synthetic(int64_t width, int64_t height, const AmgParams &p, TensorList *record) {
+std::vector<AmgMask> generate_synthetic(int64_t width, int64_t height, const AmgParams &p, const Run &run, TensorList *record) {
     const CropPredictor formula = [](const CropRequest &q) {
         const int64_t B = static_cast<int64_t>(q.points.size()), h = q.height, w = q.width;
         at::Tensor logits = at::empty({B, 3, h, w}, at::TensorOptions().dtype(at::kFloat));
@@ -172,25 +172,33 @@ std::vector<AmgMask> generate_synthetic(int64_t width, int64_t height, const Amg
         }
         return std::make_pair(logits, iou);
     };
-    return generate(formula, width, height, p, record);
+    return generate(formula, width, height, p, run, record);
 }
 
-std::vector<AmgMask> generate(const CropPredictor &predictor, int64_t width, int64_t height, const AmgParams &p, TensorList *record) {
+std::vector<AmgMask> generate(const CropPredictor &predictor, int64_t width, int64_t height, const AmgParams &p, const Run &run,
+                              TensorList *record) {
     if (p.points_per_side < 1 || p.points_per_batch < 1 || p.crop_n_layers < 0 || p.crop_n_points_downscale_factor < 1)
         fail(INP_ERR_INVALID_ARGUMENT, "automatic mask generation: points_per_side, points_per_batch and crop_n_points_downscale_factor must be >= 1, crop_n_layers >= 0");
     const std::vector<CropBox> crops = crop_boxes(height, width, p.crop_n_layers, p.crop_overlap_ratio);
     Candidates all;
     std::vector<double> candidate_rows; // for `record`
+    // points_per_batch only bounds memory in upstream; results do not depend on it, so
+    // prompts go through in small groups whose buffers stay under glibc's mmap threshold
+    // and are reused instead of faulted in afresh.
+    const size_t group = static_cast<size_t>(std::min(p.points_per_batch, 4));
+    auto points_per_side = [&](const CropBox &crop) {
+        return static_cast<int>(p.points_per_side / std::pow(p.crop_n_points_downscale_factor, crop.layer));
+    };
+    int64_t groups_total = 0, groups_done = 0;
+    for (const CropBox &crop : crops) {
+        const size_t n = static_cast<size_t>(points_per_side(crop)) * static_cast<size_t>(points_per_side(crop));
+        groups_total += static_cast<int64_t>((n + group - 1) / group);
+    }
     for (size_t crop_index = 0; crop_index < crops.size(); crop_index++) {
         const CropBox &crop = crops[crop_index];
         const int64_t cw = crop.x1 - crop.x0, ch = crop.y1 - crop.y0;
-        int per_side = static_cast<int>(p.points_per_side / std::pow(p.crop_n_points_downscale_factor, crop.layer));
-        const auto grid = point_grid(per_side);
+        const auto grid = point_grid(points_per_side(crop));
         Candidates c;
-        // points_per_batch only bounds memory in upstream; results do not depend on it, so
-        // prompts go through in small groups whose buffers stay under glibc's mmap threshold
-        // and are reused instead of faulted in afresh.
-        const size_t group = static_cast<size_t>(std::min(p.points_per_batch, 4));
         for (size_t start = 0; start < grid.size(); start += group) {
             const size_t end = std::min(grid.size(), start + group);
             const int64_t B = static_cast<int64_t>(end - start);
@@ -232,6 +240,7 @@ std::vector<AmgMask> generate(const CropPredictor &predictor, int64_t width, int
                 c.points.push_back(batch_points[static_cast<size_t>(i / C)]);
                 c.boxes.push_back(box);
             }
+            run.step("sam.amg", ++groups_done, groups_total);
         }
         // NMS within the crop (crop-frame boxes, scored by predicted IoU).
         std::vector<int64_t> keep;

@@ -50,18 +50,20 @@ struct CropRequest {
 using CropPredictor = std::function<std::pair<at::Tensor, at::Tensor>(const CropRequest &)>;
 
 // The generator over any predictor, in upstream's output order.
-std::vector<AmgMask> generate(const CropPredictor &predictor, int64_t width, int64_t height, const AmgParams &p, TensorList *record);
+// run.step("sam.amg") after each group of prompts, counted over all crops.
+std::vector<AmgMask> generate(const CropPredictor &predictor, int64_t width, int64_t height, const AmgParams &p, const Run &run,
+                              TensorList *record);
 
 // The parity fixture's model-free predictor (sam/tiny README, amg_synthetic_crop1): formula
 // logits, so the generator's filtering, NMS and crop logic can be checked without a model.
-std::vector<AmgMask> generate_synthetic(int64_t width, int64_t height, const AmgParams &p, TensorList *record);
+std::vector<AmgMask> generate_synthetic(int64_t width, int64_t height, const AmgParams &p, const Run &run, TensorList *record);
 
 // SAM-backed: each crop is encoded once.
 // record: NULL, or receives "amg_candidates" [N, 13] float64, one row per candidate before any
 // filter: crop, point index, mask token (1..3), IoU, stability, positive pixels, box x0 y0 x1 y1
 // (crop frame, inclusive), near crop edge, passes IoU, passes stability.
 std::vector<AmgMask> generate(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, const AmgParams &p,
-                              TensorList *record = nullptr);
+                              const Run &run, TensorList *record = nullptr);
 
 // torchvision.ops.nms semantics: keep indices by descending score (ties in input order); a box
 // suppresses later ones whose IoU with it exceeds `threshold`. boxes: [N, 4] float xyxy.

@@ -83,12 +83,13 @@ at::Tensor block_forward(const EncoderBlock &b, const at::Tensor &x, int64_t hea
 
 } // namespace
 
-at::Tensor ImageEncoder::forward(const at::Tensor &x, TensorList *record) const {
+at::Tensor ImageEncoder::forward(const at::Tensor &x, const Run &run, TensorList *record) const {
     at::Tensor h = patch_embed(x).permute({0, 2, 3, 1}) + pos_embed;
     record_stage(record, "patch_embed", h);
     for (size_t i = 0; i < blocks.size(); i++) {
         h = block_forward(blocks[i], h, heads);
         record_stage(record, "block_" + std::to_string(i), h);
+        run.step("sam.encoder", static_cast<int64_t>(i) + 1, static_cast<int64_t>(blocks.size()));
     }
     h = h.permute({0, 3, 1, 2});
     h = neck3.channels(neck2(neck1.channels(neck0(h))));

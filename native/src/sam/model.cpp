@@ -145,7 +145,8 @@ std::pair<int64_t, int64_t> preprocess_shape(int64_t h, int64_t w, int64_t targe
     return {static_cast<int64_t>(static_cast<double>(h) * scale + 0.5), static_cast<int64_t>(static_cast<double>(w) * scale + 0.5)};
 }
 
-Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, TensorList *record) {
+Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, const Run &run,
+                    TensorList *record) {
     Embedding e;
     e.orig_h = height;
     e.orig_w = width;
@@ -166,7 +167,7 @@ Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t h
     x = (x - mean.to(x.device())) / std.to(x.device());
     x = at::constant_pad_nd(x, {0, kImageSize - e.input_w, 0, kImageSize - e.input_h}, 0);
     record_stage(record, "input_tensor", x);
-    e.features = m.image_encoder.forward(x.to(m.options.dtype(m.encoder_dtype)), record).to(at::kFloat);
+    e.features = m.image_encoder.forward(x.to(m.options.dtype(m.encoder_dtype)), run, record).to(at::kFloat);
     e.decoder_cache = m.mask_decoder.image_cache(e.features, m.prompt_encoder.no_mask, m.key_pe);
     return e;
 }

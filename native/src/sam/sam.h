@@ -11,6 +11,7 @@
 
 #include "runtime/checkpoint.h"
 #include "runtime/nn.h"
+#include "runtime/run.h"
 #include "runtime/tensor_list.h"
 
 namespace inp::sam {
@@ -35,8 +36,8 @@ struct ImageEncoder {
     int64_t dim = 0, heads = 0;
     nn::Conv2d neck0, neck2;
     nn::Norm neck1, neck3;
-    // x: [1, 3, 1024, 1024] normalized and padded -> [1, 256, 64, 64]
-    at::Tensor forward(const at::Tensor &x, TensorList *record) const;
+    // x: [1, 3, 1024, 1024] normalized and padded -> [1, 256, 64, 64]; run.step after each block.
+    at::Tensor forward(const at::Tensor &x, const Run &run, TensorList *record) const;
 };
 
 // modeling/prompt_encoder.py
@@ -120,7 +121,8 @@ struct Embedding {
     DecoderImageCache decoder_cache;
     int64_t orig_h = 0, orig_w = 0, input_h = 0, input_w = 0;
 };
-Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, TensorList *record);
+Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t height, int64_t row_stride, const Run &run,
+                    TensorList *record);
 
 // One predict call. Coordinates are in original-image pixels, (x, y).
 struct Prompt {

@@ -9,6 +9,7 @@ public abstract sealed class InpainterzException extends RuntimeException
                 UnsupportedInputException, DeviceException, CancelledException, InternalErrorException {
 
     private final Status status;
+    private String detail = "";
 
     protected InpainterzException(Status status, String message) {
         super(message);
@@ -17,6 +18,22 @@ public abstract sealed class InpainterzException extends RuntimeException
 
     public Status status() {
         return status;
+    }
+
+    /**
+     * What the native side knew beyond the message (inp_last_error_detail: libtorch's source
+     * location and backtrace); empty when there was nothing more. Worth logging for an
+     * {@link InternalErrorException}.
+     */
+    public String detail() {
+        return detail;
+    }
+
+    /** The exception that a native status code, its message and its detail stand for. */
+    public static InpainterzException of(int code, String message, String detail) {
+        InpainterzException e = of(code, message);
+        e.detail = detail == null || detail.equals(message) ? "" : detail;
+        return e;
     }
 
     /** The exception that a native status code and its message stand for. */

@@ -44,7 +44,7 @@ public class CheckpointBenchmark {
 
     @Benchmark
     public ModelInfo openAndClose() {
-        try (Checkpoint ck = Checkpoint.open(path, Checkpoint.Options.defaults().withMmap(mmap))) {
+        try (Checkpoint ck = Checkpoint.open(path, Checkpoint.Options.defaults().withMmap(mmap), null)) {
             return ck.modelInfo();
         }
     }

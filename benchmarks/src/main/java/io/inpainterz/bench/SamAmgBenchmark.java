@@ -68,7 +68,7 @@ public class SamAmgBenchmark {
     @Benchmark
     public List<AutoMask> generate() {
         try (Arena a = Arena.ofConfined()) {
-            return sam.generate(frame, AmgOptions.defaults(), a);
+            return sam.generate(frame, AmgOptions.defaults(), a, null, null);
         }
     }
 }

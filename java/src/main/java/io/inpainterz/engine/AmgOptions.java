@@ -1,11 +1,26 @@
 package io.inpainterz.engine;
 
-/** Settings of {@link Sam#generate}; {@link #defaults()} are upstream SamAutomaticMaskGenerator's. */
+import io.inpainterz.nativeapi.SamBindings;
+
+/**
+ * Settings of {@link Sam#generate}. {@link #defaults()} come from the native library
+ * (inp_sam_amg_default_params, which are upstream SamAutomaticMaskGenerator's); change what you
+ * need with the {@code with} methods.
+ */
 public record AmgOptions(int pointsPerSide, int pointsPerBatch, double predIouThresh, double stabilityScoreThresh,
                          double stabilityScoreOffset, double boxNmsThresh, int cropNLayers, double cropNmsThresh,
                          double cropOverlapRatio, int cropNPointsDownscaleFactor, long minMaskRegionArea) {
+    private static volatile AmgOptions defaults;
+
     public static AmgOptions defaults() {
-        return new AmgOptions(32, 64, 0.88, 0.95, 1.0, 0.7, 0, 0.7, 512.0 / 1500.0, 1, 0);
+        AmgOptions d = defaults;
+        if (d == null) defaults = d = SamBindings.amgDefaults(AmgOptions.class);
+        return d;
+    }
+
+    public AmgOptions withMinMaskRegionArea(long area) {
+        return new AmgOptions(pointsPerSide, pointsPerBatch, predIouThresh, stabilityScoreThresh, stabilityScoreOffset, boxNmsThresh, cropNLayers,
+                cropNmsThresh, cropOverlapRatio, cropNPointsDownscaleFactor, area);
     }
 
     public AmgOptions withPointsPerSide(int n) {

@@ -2,9 +2,8 @@ package io.inpainterz.engine;
 
 import io.inpainterz.FileAccessException;
 import io.inpainterz.InvalidInputException;
-import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.CheckpointBindings;
 import io.inpainterz.nativeapi.NativeHandle;
-import io.inpainterz.nativeapi.ProgressUpcall;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
@@ -30,18 +29,23 @@ public final class Checkpoint implements AutoCloseable {
     private final List<TensorInfo> tensors;
     private final Map<String, TensorInfo> byName;
 
-    /** Reading options. */
-    public record Options(boolean useMmap, ProgressListener progress) {
+    /**
+     * Reading options; {@link #defaults()} are the native library's (inp_checkpoint_default_params).
+     *
+     * @param useMmap map the file (tensors alias it, no copy) rather than read it into memory
+     */
+    public record Options(boolean useMmap) {
         public static Options defaults() {
-            return new Options(true, null);
-        }
-
-        public Options withProgress(ProgressListener listener) {
-            return new Options(useMmap, listener);
+            CheckpointBindings.CheckpointParams d = CheckpointBindings.checkpointDefaults();
+            return new Options(d.useMmap());
         }
 
         public Options withMmap(boolean mmap) {
-            return new Options(mmap, progress);
+            return new Options(mmap);
+        }
+
+        CheckpointBindings.CheckpointParams params() {
+            return new CheckpointBindings.CheckpointParams(useMmap);
         }
     }
 
@@ -51,7 +55,7 @@ public final class Checkpoint implements AutoCloseable {
         this.handle = NativeHandle.of(NativeHandle.Kind.CHECKPOINT, this, "Checkpoint[" + path + "]", raw);
         try (Arena scratch = Arena.ofConfined()) {
             this.modelInfo = readModelInfo(handle.pointer());
-            MemorySegment list = Inp.checkpointTensors(handle.pointer(), scratch);
+            MemorySegment list = CheckpointBindings.checkpointTensors(handle.pointer(), scratch);
             // Borrowed from the checkpoint: reaching it goes through handle.pointer(), which
             // fails cleanly once the checkpoint is closed.
             this.stateDict = NamedTensors.borrowed(() -> {
@@ -69,42 +73,34 @@ public final class Checkpoint implements AutoCloseable {
     }
 
     public static Checkpoint open(Path file) {
-        return open(file, Options.defaults());
+        return open(file, Options.defaults(), null);
     }
 
     /**
-     * Opens and validates {@code file}.
+     * Opens and validates {@code file}; progress ("checkpoint", per tensor) and cancel from
+     * {@code job} (may be null).
      *
      * @throws FileAccessException  missing, a directory, or unreadable
      * @throws io.inpainterz.CheckpointException malformed or refused content (the message names
      *         the file and the key, global or offset at fault)
-     * @throws io.inpainterz.CancelledException the progress listener returned false
+     * @throws io.inpainterz.CancelledException the job was cancelled
      */
-    public static Checkpoint open(Path file, Options options) {
+    public static Checkpoint open(Path file, Options options, Job job) {
         if (!Files.exists(file)) throw new FileAccessException("checkpoint '" + file + "' does not exist");
         if (Files.isDirectory(file)) throw new FileAccessException("checkpoint '" + file + "' is a directory, not a file");
         try (Arena scratch = Arena.ofConfined()) {
-            ProgressUpcall upcall = null;
-            MemorySegment stub = MemorySegment.NULL;
-            if (options.progress() != null) {
-                ProgressListener listener = options.progress();
-                upcall = new ProgressUpcall((done, total) -> listener.onProgress(done, total));
-                stub = Inp.progressStub(upcall, scratch);
-            }
-            MemorySegment params = Inp.checkpointParams(scratch, options.useMmap(), stub);
-            MemorySegment raw;
-            try {
-                raw = Inp.checkpointInit(scratch.allocateFrom(file.toString()), params, scratch);
-            } catch (RuntimeException e) {
-                if (upcall != null) upcall.rethrowIfFailed(); // the listener's own exception comes first
-                throw e;
-            }
-            return new Checkpoint(file, raw);
+            MemorySegment params = CheckpointBindings.checkpointParams(options.params(), scratch);
+            return new Checkpoint(file, Job.call(job, scratch, run -> CheckpointBindings.checkpointInit(file.toString(), params, run, scratch)));
         }
     }
 
+    /** The native handle, for building a model from this checkpoint. */
+    MemorySegment pointer() {
+        return handle.pointer();
+    }
+
     private static ModelInfo readModelInfo(MemorySegment ptr) {
-        Inp.ModelInfoStruct s = Inp.checkpointModelInfo(ptr);
+        CheckpointBindings.ModelInfoStruct s = CheckpointBindings.checkpointModelInfo(ptr);
         return new ModelInfo(ModelFamily.of(s.family()), CheckpointFormat.of(s.format()), s.variant(), s.wrapper(),
                 s.numTensors(), s.numElements(), s.numBytes());
     }

@@ -1,7 +1,7 @@
 package io.inpainterz.engine;
 
 import io.inpainterz.InvalidInputException;
-import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.LibraryBindings;
 import io.inpainterz.nativeapi.NativeLibrary;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -18,20 +18,26 @@ public final class Engine {
 
     /** "inpainterz 0.1.0; abi 1; torch 2.13.0; ffmpeg 5.1.x; cuda: no; openmp: yes". */
     public static String buildInfo() {
-        return Inp.buildInfo();
+        return LibraryBindings.buildInfo();
     }
 
     public static int abiVersion() {
-        return Inp.abiVersion();
+        return LibraryBindings.abiVersion();
     }
 
-    /** Intra-op CPU threads of model code; applies to the whole process. */
+    /**
+     * The process default of intra-op CPU threads: model calls use it unless their model
+     * ({@link Device#threads()}) or job ({@link Job#threads(int)}) sets a count. Every call sets
+     * its count on its own thread (OpenMP keeps one per thread), so concurrent jobs with different
+     * counts do not disturb each other.
+     */
     public static void setNumThreads(int n) {
-        Inp.setNumThreads(n);
+        LibraryBindings.setNumThreads(n);
     }
 
+    /** The count in effect on the calling thread; from a progress listener, that of the running call. */
     public static int numThreads() {
-        return Inp.getNumThreads();
+        return LibraryBindings.getNumThreads();
     }
 
     /**
@@ -44,7 +50,7 @@ public final class Engine {
         requireBytes("a", a, m, k);
         requireBytes("b", b, k2, n);
         requireBytes("out", out, m, n);
-        Inp.matmulF32(a, m, k, b, k2, n, out);
+        LibraryBindings.matmulF32(a, m, k, b, k2, n, out);
     }
 
     private static void requireBytes(String name, MemorySegment s, long rows, long cols) {

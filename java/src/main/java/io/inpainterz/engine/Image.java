@@ -1,22 +1,37 @@
 package io.inpainterz.engine;
 
 import io.inpainterz.InvalidInputException;
-import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.ImageBindings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 
 /**
- * An 8-bit HWC image in caller-owned off-heap memory that native code reads and writes in
- * place (no copy): a {@link Frame} (RGB24) or a {@link Mask} (one channel). The memory belongs
- * to the arena it came from; the image never frees it.
+ * An 8-bit HWC image in off-heap memory that native code reads and writes in place (no copy):
+ * a {@link Frame} (RGB24) or a {@link Mask} (one channel). Where the memory comes from decides
+ * what {@link #close()} does: an image from {@code allocate(width, height)} frees its memory, one
+ * from an {@link ImagePool} goes back to the pool, and one wrapping caller memory (a segment, an
+ * arena) does nothing, since that memory belongs to its arena.
  */
-public abstract sealed class Image permits Frame, Mask {
+public abstract sealed class Image implements AutoCloseable permits Frame, Mask {
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** Where an image's memory goes when the image is closed. */
+    interface Owner {
+        void release(Image image);
+    }
+
     private final MemorySegment data;
     private final int width;
     private final int height;
     private final long rowStride;
+    private final Owner owner;
 
     Image(MemorySegment data, int width, int height, long rowStride) {
+        this(data, width, height, rowStride, null);
+    }
+
+    Image(MemorySegment data, int width, int height, long rowStride, Owner owner) {
         int channels = channels();
         if (width < 1 || height < 1) {
             throw new InvalidInputException(kind() + " size " + width + "x" + height + " is invalid; both must be >= 1");
@@ -34,11 +49,49 @@ public abstract sealed class Image permits Frame, Mask {
         this.width = width;
         this.height = height;
         this.rowStride = rowStride;
+        this.owner = owner;
     }
 
     static MemorySegment allocatePacked(Arena arena, int width, int height, int channels) {
         if (width < 1 || height < 1) throw new InvalidInputException("image size " + width + "x" + height + " is invalid; both must be >= 1");
         return arena.allocate((long) width * height * channels, 64);
+    }
+
+    /**
+     * Memory of its own for one image: freed by {@link #close()}, or when the image becomes
+     * unreachable. Shared, so the image may move between threads.
+     */
+    static <T extends Image> T allocateOwned(int width, int height, int channels, ImageFactory<T> make) {
+        Arena arena = Arena.ofShared();
+        try {
+            MemorySegment data = allocatePacked(arena, width, height, channels);
+            Runnable free = new Runnable() { // the Cleaner's action must not reach the image
+                private boolean done;
+
+                @Override
+                public synchronized void run() {
+                    if (!done) arena.close();
+                    done = true;
+                }
+            };
+            T image = make.create(data, width, height, (long) width * channels, img -> free.run());
+            CLEANER.register(image, free);
+            return image;
+        } catch (RuntimeException e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    @FunctionalInterface
+    interface ImageFactory<T extends Image> {
+        T create(MemorySegment data, int width, int height, long rowStride, Owner owner);
+    }
+
+    /** Frees the image's own memory or returns it to its pool; a no-op for caller memory. */
+    @Override
+    public void close() {
+        if (owner != null) owner.release(this);
     }
 
     public abstract int channels();
@@ -61,6 +114,12 @@ public abstract sealed class Image permits Frame, Mask {
         return rowStride;
     }
 
+    /** Copies row {@code y} ({@code width x channels} bytes) into {@code dst}. */
+    public void copyRow(int y, byte[] dst) {
+        if (y < 0 || y >= height) throw new InvalidInputException("row " + y + " is outside the " + width + "x" + height + " " + kind());
+        MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, y * rowStride, dst, 0, width * channels());
+    }
+
     /** Byte offset of pixel (x, y), channel c. */
     public long offset(int x, int y, int c) {
         return y * rowStride + (long) x * channels() + c;
@@ -68,7 +127,7 @@ public abstract sealed class Image permits Frame, Mask {
 
     /** Writes the native inp_image descriptor of this image into {@code scratch}. */
     MemorySegment descriptor(Arena scratch) {
-        return Inp.image(scratch, data, width, height, channels(), rowStride);
+        return ImageBindings.image(scratch, data, width, height, channels(), rowStride);
     }
 
     /**
@@ -77,7 +136,7 @@ public abstract sealed class Image permits Frame, Mask {
      */
     public long addressSeenByNative() {
         try (Arena scratch = Arena.ofConfined()) {
-            return Inp.imageNativeAddress(descriptor(scratch), scratch);
+            return ImageBindings.imageNativeAddress(descriptor(scratch), scratch);
         }
     }
 

@@ -1,17 +1,27 @@
 package io.inpainterz.engine;
 
 import io.inpainterz.InvalidInputException;
-import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.ImageBindings;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** A one-channel 8-bit mask (0 = background, anything else = object) in off-heap memory. */
 public final class Mask extends Image {
+    /** Wraps caller memory (not freed by {@link #close()}). */
     public Mask(MemorySegment data, int width, int height, long rowStride) {
         super(data, width, height, rowStride);
     }
 
-    /** A zeroed, tightly packed mask from {@code arena}. */
+    Mask(MemorySegment data, int width, int height, long rowStride, Owner owner) {
+        super(data, width, height, rowStride, owner);
+    }
+
+    /** A zeroed, tightly packed mask with memory of its own, freed by {@link #close()}. */
+    public static Mask allocate(int width, int height) {
+        return allocateOwned(width, height, 1, Mask::new);
+    }
+
+    /** A zeroed, tightly packed mask from {@code arena} (which frees it). */
     public static Mask allocate(Arena arena, int width, int height) {
         return new Mask(allocatePacked(arena, width, height, 1), width, height, width);
     }
@@ -38,7 +48,7 @@ public final class Mask extends Image {
             throw new InvalidInputException("removeSmallRegions: source is " + width() + "x" + height() + " but destination is " + dst.width() + "x" + dst.height());
         }
         try (Arena scratch = Arena.ofConfined()) {
-            return Inp.maskRemoveSmallRegions(descriptor(scratch), minArea, holes ? 0 : 1, dst.descriptor(scratch), scratch);
+            return ImageBindings.maskRemoveSmallRegions(descriptor(scratch), minArea, holes ? 0 : 1, dst.descriptor(scratch), scratch);
         }
     }
 
@@ -53,7 +63,7 @@ public final class Mask extends Image {
             throw new InvalidInputException("dilate: source is " + width() + "x" + height() + " but destination is " + dst.width() + "x" + dst.height());
         }
         try (Arena scratch = Arena.ofConfined()) {
-            Inp.maskDilate(descriptor(scratch), iterations, dst.descriptor(scratch));
+            ImageBindings.maskDilate(descriptor(scratch), iterations, dst.descriptor(scratch));
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.inpainterz.engine;
 
 import io.inpainterz.InvalidInputException;
-import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.CheckpointBindings;
 import io.inpainterz.nativeapi.NativeHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -33,7 +33,7 @@ public final class NamedTensors implements AutoCloseable {
     /** A new empty list to pass as {@code record} to a model call. Close it when done. */
     public static NamedTensors recorder() {
         try (Arena scratch = Arena.ofConfined()) {
-            return new NamedTensors(Inp.tensorsInit(scratch));
+            return new NamedTensors(CheckpointBindings.tensorsInit(scratch));
         }
     }
 
@@ -49,10 +49,10 @@ public final class NamedTensors implements AutoCloseable {
     public List<TensorInfo> list() {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment p = pointer();
-            long n = Inp.tensorsCount(p, scratch);
+            long n = CheckpointBindings.tensorsCount(p, scratch);
             List<TensorInfo> out = new ArrayList<>((int) n);
             for (int i = 0; i < n; i++) {
-                Inp.TensorInfoStruct s = Inp.tensorsInfo(p, i, scratch);
+                CheckpointBindings.TensorInfoStruct s = CheckpointBindings.tensorsInfo(p, i, scratch);
                 out.add(new TensorInfo(i, s.name(), DType.of(s.dtype()), s.shape(), s.numBytes(), s.isMapped()));
             }
             return Collections.unmodifiableList(out);
@@ -62,9 +62,9 @@ public final class NamedTensors implements AutoCloseable {
     public Optional<TensorInfo> find(String name) {
         try (Arena scratch = Arena.ofConfined()) {
             MemorySegment p = pointer();
-            long i = Inp.tensorsFind(p, name, scratch);
+            long i = CheckpointBindings.tensorsFind(p, name, scratch);
             if (i < 0) return Optional.empty();
-            Inp.TensorInfoStruct s = Inp.tensorsInfo(p, i, scratch);
+            CheckpointBindings.TensorInfoStruct s = CheckpointBindings.tensorsInfo(p, i, scratch);
             return Optional.of(new TensorInfo((int) i, s.name(), DType.of(s.dtype()), s.shape(), s.numBytes(), s.isMapped()));
         }
     }
@@ -74,7 +74,7 @@ public final class NamedTensors implements AutoCloseable {
         if (dst.byteSize() != tensor.numBytes()) {
             throw new InvalidInputException("tensor '" + tensor.name() + "' has " + tensor.numBytes() + " bytes but the destination holds " + dst.byteSize());
         }
-        Inp.tensorsCopy(pointer(), tensor.index(), dst);
+        CheckpointBindings.tensorsCopy(pointer(), tensor.index(), dst);
     }
 
     /** A copy of the named tensor in new memory from {@code arena}. */

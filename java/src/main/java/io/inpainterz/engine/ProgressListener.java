@@ -1,11 +1,12 @@
 package io.inpainterz.engine;
 
 /**
- * Told how far a long native operation has come; called on the thread that started it, at
- * most once per unit of work. Return false to cancel: the operation then fails with
- * {@link io.inpainterz.CancelledException} and leaves nothing behind.
+ * Told how far a long operation has come: called on the thread running it, after each unit of
+ * work of {@code stage} ("checkpoint", "sam.encoder", "sam.amg", "transcode", ...). It must be
+ * quick; an exception it throws cancels the operation and is rethrown by the call. To cancel
+ * from elsewhere, use {@link Job#cancel()}.
  */
 @FunctionalInterface
 public interface ProgressListener {
-    boolean onProgress(long done, long total);
+    void onProgress(String stage, long done, long total);
 }

@@ -2,7 +2,7 @@ package io.inpainterz.engine;
 
 import io.inpainterz.FileAccessException;
 import io.inpainterz.InvalidInputException;
-import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.VideoBindings;
 import io.inpainterz.nativeapi.NativeHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -12,7 +12,8 @@ import java.nio.file.Path;
 /**
  * Reads a video frame by frame into caller-owned RGB24 {@link Frame}s (decoded and converted by
  * FFmpeg straight into the frame's memory; memory does not grow with the video's length).
- * Stateful: use from one thread at a time.
+ * Stateful: one call at a time. It may move between threads; a call made while another runs
+ * throws {@link IllegalStateException}.
  */
 public final class VideoReader implements AutoCloseable {
     private final NativeHandle handle;
@@ -21,7 +22,7 @@ public final class VideoReader implements AutoCloseable {
 
     private VideoReader(Path path, MemorySegment raw) {
         this.handle = NativeHandle.of(NativeHandle.Kind.VIDEO_READER, this, "VideoReader[" + path + "]", raw);
-        Inp.VideoInfoStruct s = Inp.videoReaderInfo(handle.pointer());
+        VideoBindings.VideoInfoStruct s = VideoBindings.videoReaderInfo(handle.pointer());
         this.info = new VideoInfo(path.toString(), s.width(), s.height(), s.codedWidth(), s.codedHeight(), s.rotation(), s.sarNum(), s.sarDen(),
                 s.bitDepth(), s.fps(), s.variableFrameRate(), s.frameCount(), s.frameCountExact(), s.durationS(), s.codec(), s.pixelFormat(),
                 s.container(), s.colorSpace(), s.colorRange(), s.numAudioStreams());
@@ -36,7 +37,7 @@ public final class VideoReader implements AutoCloseable {
         if (!Files.exists(file)) throw new FileAccessException("video '" + file + "' does not exist");
         if (Files.isDirectory(file)) throw new FileAccessException("video '" + file + "' is a directory, not a file");
         try (Arena scratch = Arena.ofConfined()) {
-            return new VideoReader(file, Inp.videoReaderInit(scratch.allocateFrom(file.toString()), scratch));
+            return new VideoReader(file, VideoBindings.videoReaderInit(file.toString(), scratch));
         }
     }
 
@@ -49,14 +50,24 @@ public final class VideoReader implements AutoCloseable {
         return Frame.allocate(arena, info.width(), info.height());
     }
 
+    /** A frame buffer of this video's size with memory of its own (close it). */
+    public Frame allocateFrame() {
+        return Frame.allocate(info.width(), info.height());
+    }
+
+    /** A pool of {@code capacity} frames of this video's size. */
+    public ImagePool<Frame> framePool(int capacity) {
+        return ImagePool.frames(info.width(), info.height(), capacity);
+    }
+
     /** Decodes the next frame into {@code frame}; false at the end of the stream (frame untouched). */
     public boolean read(Frame frame) {
         if (frame.width() != info.width() || frame.height() != info.height()) {
             throw new InvalidInputException("frame is " + frame.width() + "x" + frame.height() + " but " + info.file() + " is "
                     + info.width() + "x" + info.height());
         }
-        try (Arena scratch = Arena.ofConfined()) {
-            long[] r = Inp.videoReaderReadFrame(handle.pointer(), frame.descriptor(scratch), scratch);
+        try (NativeHandle.Exclusive busy = handle.exclusive(); Arena scratch = Arena.ofConfined()) {
+            long[] r = VideoBindings.videoReaderReadFrame(handle.pointer(), frame.descriptor(scratch), scratch);
             if (r[0] == 0) return false;
             lastPtsUs = r[1];
             lastIndex = r[2];
@@ -77,13 +88,15 @@ public final class VideoReader implements AutoCloseable {
     /** The next {@link #read} returns frame {@code index}. */
     public void seek(long index) {
         if (index < 0) throw new InvalidInputException("frame index " + index + " is negative");
-        Inp.videoReaderSeek(handle.pointer(), index);
+        try (NativeHandle.Exclusive busy = handle.exclusive()) {
+            VideoBindings.videoReaderSeek(handle.pointer(), index);
+        }
     }
 
     /** Null when everything read so far was intact; else why the stream ended early. */
     public String truncation() {
-        try (Arena scratch = Arena.ofConfined()) {
-            return Inp.videoReaderTruncation(handle.pointer(), scratch);
+        try (NativeHandle.Exclusive busy = handle.exclusive(); Arena scratch = Arena.ofConfined()) {
+            return VideoBindings.videoReaderTruncation(handle.pointer(), scratch);
         }
     }
 

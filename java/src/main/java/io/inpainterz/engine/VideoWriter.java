@@ -1,6 +1,6 @@
 package io.inpainterz.engine;
 
-import io.inpainterz.nativeapi.Inp;
+import io.inpainterz.nativeapi.VideoBindings;
 import io.inpainterz.nativeapi.NativeHandle;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -10,7 +10,9 @@ import java.nio.file.Path;
  * Encodes RGB24 frames to H.264 (libx264, BT.709; 4:2:0, or 4:4:4 for odd sizes), copying the
  * audio of a source file packet for packet (re-encoded to AAC only when the container cannot
  * carry its codec). The output appears at its path only when {@link #finish()} succeeds;
- * closing an unfinished writer (an error, a cancel) deletes the partial file.
+ * closing an unfinished writer (an error, a cancel) deletes the partial file. One call at a
+ * time; it may move between threads, and a call made while another runs throws
+ * {@link IllegalStateException}.
  *
  * <pre>{@code
  * try (VideoWriter w = VideoWriter.open(out, 1920, 1080, VideoWriter.Options.defaults().withFps(25).withAudioFrom(in))) {
@@ -28,8 +30,9 @@ public final class VideoWriter implements AutoCloseable {
      * @param rotation    display rotation to record, degrees clockwise
      */
     public record Options(int crf, String preset, double fps, Path audioSource, int rotation) {
+        /** The native library's defaults (inp_video_writer_default_params). */
         public static Options defaults() {
-            return new Options(18, "medium", 25, null, 0);
+            return VideoBindings.writerDefaults(Options.class);
         }
 
         public Options withCrf(int v) {
@@ -64,22 +67,23 @@ public final class VideoWriter implements AutoCloseable {
 
     public static VideoWriter open(Path path, int width, int height, Options options) {
         try (Arena scratch = Arena.ofConfined()) {
-            MemorySegment audio = options.audioSource() == null ? MemorySegment.NULL : scratch.allocateFrom(options.audioSource().toString());
-            return new VideoWriter(path, Inp.videoWriterInit(scratch.allocateFrom(path.toString()), width, height, options.crf(),
-                    options.preset(), options.fps(), audio, options.rotation(), scratch), width, height);
+            return new VideoWriter(path, VideoBindings.videoWriterInit(path.toString(), width, height, VideoBindings.writerParams(options, scratch), scratch),
+                    width, height);
         }
     }
 
     /** Encodes a frame at time {@code ptsMicros} (strictly increasing; -1 = index / fps). */
     public void write(Frame frame, long ptsMicros) {
-        try (Arena scratch = Arena.ofConfined()) {
-            Inp.videoWriterWriteFrame(handle.pointer(), frame.descriptor(scratch), ptsMicros);
+        try (NativeHandle.Exclusive busy = handle.exclusive(); Arena scratch = Arena.ofConfined()) {
+            VideoBindings.videoWriterWriteFrame(handle.pointer(), frame.descriptor(scratch), ptsMicros);
         }
     }
 
     /** Completes the file and moves it to its path. */
     public void finish() {
-        Inp.videoWriterFinish(handle.pointer());
+        try (NativeHandle.Exclusive busy = handle.exclusive()) {
+            VideoBindings.videoWriterFinish(handle.pointer());
+        }
     }
 
     public int width() {

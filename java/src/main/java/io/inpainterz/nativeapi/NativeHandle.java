@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.lang.ref.Cleaner;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Owns one native handle. The pointer is bound to a shared {@link Arena} whose close frees it
@@ -23,15 +24,17 @@ public final class NativeHandle implements AutoCloseable {
     private static final class State implements Runnable {
         final Arena arena = Arena.ofShared();
         final String description;
+        final boolean quiet;
         volatile boolean closedByOwner;
 
-        State(String description) {
+        State(String description, boolean quiet) {
             this.description = description;
+            this.quiet = quiet;
         }
 
         @Override
         public void run() {
-            if (!closedByOwner) {
+            if (!closedByOwner && !quiet) {
                 LOG.log(System.Logger.Level.WARNING, "{0} was not closed; freeing it now (close it, e.g. with try-with-resources)", description);
             }
             if (arena.scope().isAlive()) arena.close();
@@ -39,15 +42,17 @@ public final class NativeHandle implements AutoCloseable {
     }
 
     private final MemorySegment pointer;
+    private final AtomicReference<Thread> user = new AtomicReference<>();
 
-    private NativeHandle(Object owner, String description, MemorySegment raw, MethodHandle free) {
+    private NativeHandle(Object owner, String description, MemorySegment raw, Kind kind) {
         this.description = description;
-        this.state = new State(description);
+        this.state = new State(description, kind.quiet);
+        MethodHandle free = kind.free;
         this.pointer = raw.reinterpret(state.arena, p -> {
             try {
                 free.invokeExact(p);
             } catch (Throwable t) {
-                throw Inp.rethrow(t);
+                throw Native.rethrow(t);
             }
         });
         this.cleanable = CLEANER.register(owner, state);
@@ -55,19 +60,46 @@ public final class NativeHandle implements AutoCloseable {
 
     /** The native type of a handle, with its {@code inp_*_free}. */
     public enum Kind {
-        CHECKPOINT(Inp.CHECKPOINT_FREE), TENSORS(Inp.TENSORS_FREE), SAM(Inp.SAM_FREE), SAM_EMBEDDING(Inp.SAM_EMBEDDING_FREE),
-        VIDEO_READER(Inp.VIDEO_READER_FREE), VIDEO_WRITER(Inp.VIDEO_WRITER_FREE);
+        CHECKPOINT(CheckpointBindings.CHECKPOINT_FREE, false), TENSORS(CheckpointBindings.TENSORS_FREE, false),
+        SAM(SamBindings.SAM_FREE, false), SAM_EMBEDDING(SamBindings.SAM_EMBEDDING_FREE, false),
+        VIDEO_READER(VideoBindings.VIDEO_READER_FREE, false), VIDEO_WRITER(VideoBindings.VIDEO_WRITER_FREE, false),
+        /** Tokens are small and left to the garbage collector by design: no warning. */
+        CANCEL_TOKEN(LibraryBindings.CANCEL_TOKEN_FREE, true);
 
         final MethodHandle free;
+        final boolean quiet;
 
-        Kind(MethodHandle free) {
+        Kind(MethodHandle free, boolean quiet) {
             this.free = free;
+            this.quiet = quiet;
         }
     }
 
     /** Takes ownership of {@code raw}; {@code owner} is the object whose unreachability frees it. */
     public static NativeHandle of(Kind kind, Object owner, String description, MemorySegment raw) {
-        return new NativeHandle(owner, description, raw, kind.free);
+        return new NativeHandle(owner, description, raw, kind);
+    }
+
+    /**
+     * Marks the start of a call on a handle that allows one call at a time (a video reader, a
+     * tracking session): such a handle may move between threads, but a second call while one
+     * runs gets an IllegalStateException instead of a native data race. Close the returned
+     * scope when the call ends.
+     */
+    public Exclusive exclusive() {
+        Thread me = Thread.currentThread();
+        Thread other = user.compareAndExchange(null, me);
+        if (other != null) {
+            throw new IllegalStateException(description + " is in use by " + (other == me ? "this thread (a re-entrant call)" : "thread '"
+                    + other.getName() + "'") + "; it allows one call at a time");
+        }
+        return () -> user.set(null);
+    }
+
+    /** The scope of one exclusive call. */
+    public interface Exclusive extends AutoCloseable {
+        @Override
+        void close();
     }
 
     /** The native pointer, for passing to a binding. */

@@ -1,7 +1,6 @@
 package io.inpainterz.nativeapi;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.BiPredicate;
 
 /**
  * Adapts a Java progress listener to inp_progress_callback. Runs on the thread that made the
@@ -9,16 +8,23 @@ import java.util.function.BiPredicate;
  * caller rethrows it with {@link #rethrowIfFailed()} once the native call has returned.
  */
 public final class ProgressUpcall {
-    private final BiPredicate<Long, Long> listener;
-    private Throwable failure;
-
-    public ProgressUpcall(BiPredicate<Long, Long> listener) {
-        this.listener = listener;
+    /** Receives one native progress report. */
+    @FunctionalInterface
+    public interface Target {
+        void report(String stage, long done, long total);
     }
 
-    boolean invoke(long done, long total, MemorySegment userData) {
+    private final Target target;
+    private Throwable failure;
+
+    public ProgressUpcall(Target target) {
+        this.target = target;
+    }
+
+    boolean invoke(MemorySegment stage, long done, long total, MemorySegment userData) {
         try {
-            return listener.test(done, total);
+            target.report(Native.string(stage), done, total);
+            return true;
         } catch (Throwable t) {
             failure = t;
             return false;

@@ -39,7 +39,7 @@ public final class SamParity {
             long[] s = image.shape();
             Frame frame = Frame.allocate(arena, (int) s[1], (int) s[0]);
             frame.data().copyFrom(image.data());
-            try (Sam.Embedding embedding = sam.embed(frame, rec)) {
+            try (Sam.Embedding embedding = sam.embed(frame, null, rec)) {
                 List<String> stages = new ArrayList<>(IMAGE_STAGES);
                 for (TensorInfo t : rec.list()) if (t.name().startsWith("block_")) stages.add(stages.size() - 1, t.name());
                 for (String stage : stages) out.add(compare(c, stage, stage + ".npy", rec, arena));
@@ -112,7 +112,7 @@ public final class SamParity {
         List<io.inpainterz.engine.AutoMask> got;
         NdArray cand;
         try (NamedTensors rec = NamedTensors.recorder()) {
-            got = synthetic ? Sam.generateSynthetic(frame.width(), frame.height(), o, arena, rec) : sam.generate(frame, o, arena, rec);
+            got = synthetic ? Sam.generateSynthetic(frame.width(), frame.height(), o, arena, null, rec) : sam.generate(frame, o, arena, null, rec);
             TensorInfo t = rec.find("amg_candidates").orElseThrow();
             cand = new NdArray(t.dtype(), t.shape(), rec.read("amg_candidates", arena));
         }

@@ -156,11 +156,10 @@ class MainTest {
         // A file-size limit (ulimit -f, 1 KiB units) makes a write fail mid-file, as a full disk
         // would; the JVM ignores SIGXFSZ, so FFmpeg sees the error and the CLI must clean up.
         Path out = tmp.resolve("limited.mp4");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder("sh", "-c", "ulimit -f 200; exec \"$0\" \"$@\"", java, "--enable-native-access=ALL-UNNAMED",
-                "-Dinpainterz.library.path=" + System.getProperty("inpainterz.library.path"), "-cp", System.getProperty("java.class.path"),
-                "io.inpainterz.cli.Main", "transcode", in.toString(), "-o", out.toString(), "--crf", "10")
-                .redirectErrorStream(true).start();
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("sh", "-c", "ulimit -f 200; exec \"$0\" \"$@\""));
+        cmd.addAll(io.inpainterz.testing.Jvm.cli(java.util.List.of("-Dinpainterz.library.path=" + System.getProperty("inpainterz.library.path")),
+                "transcode", in.toString(), "-o", out.toString(), "--crf", "10"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes());
         assertEquals(Main.BAD_INPUT, p.waitFor(), output);
         assertTrue(output.contains("limited.mp4"), output);
@@ -176,5 +175,79 @@ class MainTest {
         assertTrue(out.toString().contains("failed 0") || out.toString().matches("(?s).*, 0 failed.*"), out.toString());
         assertEquals(Main.BAD_INPUT, run("parity", "--dir", tmp.resolve("none").toString()));
         assertTrue(err.toString().contains("parity fixtures not found"), err.toString());
+    }
+
+    @Test
+    void helpShowsTheNativeDefaults() {
+        assertEquals(0, run("transcode", "--help"));
+        String help = out.toString();
+        assertTrue(help.contains("Default: " + io.inpainterz.engine.VideoWriter.Options.defaults().crf()), help);
+        assertTrue(help.contains("Default: " + io.inpainterz.engine.VideoWriter.Options.defaults().preset()), help);
+        out.reset();
+        assertEquals(0, run("segment", "--help"));
+        assertTrue(out.toString().contains("Default: " + io.inpainterz.engine.AmgOptions.defaults().pointsPerSide()), out.toString());
+        out.reset();
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString().contains("transcode") && out.toString().contains("Exit codes:"), out.toString());
+    }
+
+    @Test
+    void progressJsonReportsEachStageThenTheOutcome() throws Exception {
+        Path in = io.inpainterz.testing.Ffmpeg.make(tmp, "p.mp4", "160x120", "25", 2, false);
+        assertEquals(0, run("transcode", in.toString(), "-o", tmp.resolve("o.mp4").toString(), "--progress", "json"));
+        java.util.List<Object> lines = err.toString().lines().map(Json::parse).toList();
+        Object last = lines.get(lines.size() - 1);
+        assertEquals("done", Json.at(last, "event"), err.toString());
+        Object report = lines.get(lines.size() - 2);
+        assertEquals("transcode", Json.at(report, "stage"));
+        assertEquals(50L, Json.at(report, "done"), "the last report is the last frame");
+        assertEquals(50L, Json.at(report, "total"));
+        assertTrue(Json.at(report, "fps") instanceof Number && Json.at(report, "eta_s") instanceof Number, report.toString());
+        err.reset();
+        assertEquals(Main.BAD_INPUT, run("transcode", tmp.resolve("missing.mp4").toString(), "-o", tmp.resolve("x.mp4").toString(), "--progress", "json"));
+        Object failed = Json.parse(err.toString().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+        assertEquals("failed", Json.at(failed, "event"));
+        assertTrue(((String) Json.at(failed, "message")).contains("missing.mp4"));
+    }
+
+    @Test
+    void aTerminatedTranscodeCancelsAndLeavesNothing() throws Exception {
+        Path in = io.inpainterz.testing.Ffmpeg.make(tmp, "long.mp4", "640x480", "25", 20, true);
+        Path target = tmp.resolve("never.mp4");
+        Process p = new ProcessBuilder(io.inpainterz.testing.Jvm.cli(java.util.List.of("-Dinpainterz.library.path=" + System.getProperty("inpainterz.library.path")),
+                "transcode", in.toString(), "-o", target.toString(), "--progress", "json")).start();
+        java.io.BufferedReader stderr = new java.io.BufferedReader(new java.io.InputStreamReader(p.getErrorStream()));
+        String first = stderr.readLine();
+        assertTrue(first != null && first.contains("\"stage\":\"transcode\""), String.valueOf(first));
+        // SIGTERM, as a scheduler or Ctrl-C stops it (Process.destroy would close our end of stderr).
+        assertEquals(0, new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor());
+        StringBuilder rest = new StringBuilder();
+        for (String l; (l = stderr.readLine()) != null; ) rest.append(l).append('\n');
+        p.waitFor();
+        assertTrue(rest.toString().contains("\"event\":\"cancelled\""), rest.toString());
+        assertFalse(Files.exists(target));
+        try (var files = Files.list(tmp)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().contains("never.mp4")), "no temporary file may remain");
+        }
+    }
+
+    @Test
+    void stillImagesAreDecodedByFfmpeg() throws Exception {
+        Path png = tmp.resolve("s.png"), webp = tmp.resolve("s.webp"), jpg = tmp.resolve("s.jpg");
+        io.inpainterz.testing.Ffmpeg.run("ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=size=64x48", "-frames:v", "1", png.toString());
+        io.inpainterz.testing.Ffmpeg.run("ffmpeg", "-v", "error", "-i", png.toString(), "-lossless", "1", webp.toString());
+        io.inpainterz.testing.Ffmpeg.run("ffmpeg", "-v", "error", "-i", png.toString(), jpg.toString());
+        for (Path f : java.util.List.of(png, webp, jpg)) {
+            byte[] want = io.inpainterz.testing.Ffmpeg.run("ffmpeg", "-v", "error", "-i", f.toString(), "-f", "rawvideo", "-pix_fmt", "rgb24", "-");
+            try (io.inpainterz.engine.Frame frame = SegmentCommand.readFrame(f, null)) {
+                byte[] got = new byte[64 * 48 * 3];
+                for (int y = 0; y < 48; y++) {
+                    byte[] row = new byte[64 * 3];
+                    frame.copyRow(y, row);
+                    System.arraycopy(row, 0, got, y * row.length, row.length);
+                }
+                assertEquals(-1, java.util.Arrays.mismatch(want, got), f + " decodes as the ffmpeg CLI decodes it");
+            }
+        }
     }
 }

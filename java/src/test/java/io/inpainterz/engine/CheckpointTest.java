@@ -70,7 +70,7 @@ class CheckpointTest {
     void readingWithoutMmapGivesTheSameTensors() {
         Path file = Fixtures.file("sam/tiny/weights.pth");
         Checkpoint mapped = open(file);
-        Checkpoint read = Checkpoint.open(file, Checkpoint.Options.defaults().withMmap(false));
+        Checkpoint read = Checkpoint.open(file, Checkpoint.Options.defaults().withMmap(false), null);
         open.add(read);
         try (Arena arena = Arena.ofConfined()) {
             for (TensorInfo t : mapped.tensors()) {
@@ -230,17 +230,27 @@ class CheckpointTest {
     void progressIsReportedPerTensorAndCanCancel() {
         Path file = Fixtures.file("deaot/deaott/weights.pth");
         List<long[]> calls = new ArrayList<>();
-        Checkpoint ck = Checkpoint.open(file, Checkpoint.Options.defaults().withProgress((done, total) -> calls.add(new long[] {done, total}) || true));
+        Checkpoint ck = Checkpoint.open(file, Checkpoint.Options.defaults(), Job.create().onProgress((stage, done, total) -> {
+            assertEquals("checkpoint", stage);
+            calls.add(new long[] {done, total});
+        }));
         open.add(ck);
         assertEquals(325, calls.size());
         for (int i = 0; i < calls.size(); i++) assertArrayEquals(new long[] {i + 1, 325}, calls.get(i));
 
-        CancelledException c = assertThrows(CancelledException.class,
-                () -> Checkpoint.open(file, Checkpoint.Options.defaults().withProgress((done, total) -> done < 10)));
+        // Cancelled from the listener's thread through the job: the load stops at that tensor.
+        Job job = Job.create();
+        job.onProgress((stage, done, total) -> {
+            if (done == 10) job.cancel();
+        });
+        CancelledException c = assertThrows(CancelledException.class, () -> Checkpoint.open(file, Checkpoint.Options.defaults(), job));
         assertTrue(c.getMessage().contains("after 10 of 325"), c.getMessage());
+        assertTrue(job.isCancelled());
+        // A job stays cancelled: a later call under it stops before doing anything.
+        assertThrows(CancelledException.class, () -> Checkpoint.open(file, Checkpoint.Options.defaults(), job));
 
-        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Checkpoint.open(file,
-                Checkpoint.Options.defaults().withProgress((done, total) -> {
+        IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> Checkpoint.open(file, Checkpoint.Options.defaults(),
+                Job.create().onProgress((stage, done, total) -> {
                     throw new IllegalStateException("listener broke at " + done);
                 })));
         assertEquals("listener broke at 1", thrown.getMessage());

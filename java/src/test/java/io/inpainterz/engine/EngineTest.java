@@ -2,6 +2,7 @@ package io.inpainterz.engine;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -36,7 +37,9 @@ class EngineTest {
         assertTrue(e.getMessage().contains("mat1 and mat2 shapes cannot be multiplied (2x3 and 4x5)"), e.getMessage());
         // The native side is intact: the next call works and the error text is not stale.
         assertArrayEquals(new float[] {11}, Engine.matmulF32(new float[] {1, 2}, 1, 2, new float[] {3, 4}, 2, 1));
-        assertEquals("", io.inpainterz.nativeapi.Inp.lastError());
+        // libtorch's own detail (where the check failed) travels with the exception.
+        assertFalse(e.detail().isEmpty(), "the native detail must be carried");
+        assertTrue(e.detail().contains("mat1 and mat2 shapes cannot be multiplied"), e.detail());
     }
 
     @Test

@@ -119,11 +119,11 @@ class SamTest {
         // amg_crop0's settings, plus a minimum region larger than the image: every background
         // region is a "small hole" and gets filled, so the one mask covers the whole image.
         AmgOptions o = new AmgOptions(4, 16, 0.6965, 0.4021, 1.0, 0.7, 0, 0.7, 512.0 / 1500.0, 1, 1_000_000);
-        List<AutoMask> masks = sam.generate(frame(), o, arena);
+        List<AutoMask> masks = sam.generate(frame(), o, arena, null, null);
         assertEquals(1, masks.size());
         assertEquals(640L * 480, masks.get(0).area());
         assertEquals(List.of(0L, 0L, 639L, 479L), java.util.Arrays.stream(masks.get(0).bbox()).boxed().toList());
-        List<AutoMask> plain = sam.generate(frame(), new AmgOptions(4, 16, 0.6965, 0.4021, 1.0, 0.7, 0, 0.7, 512.0 / 1500.0, 1, 0), arena);
+        List<AutoMask> plain = sam.generate(frame(), new AmgOptions(4, 16, 0.6965, 0.4021, 1.0, 0.7, 0, 0.7, 512.0 / 1500.0, 1, 0));
         assertEquals(207131, plain.get(0).area(), 10); // amg_crop0 annotation area
     }
 

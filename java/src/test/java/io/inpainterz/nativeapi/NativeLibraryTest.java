@@ -18,10 +18,9 @@ class NativeLibraryTest {
 
     private record Result(int exit, String stderr) {}
 
-    private static Result cli(String libraryPath) throws IOException, InterruptedException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(List.of(java, "--enable-native-access=ALL-UNNAMED", "-D" + NativeLibrary.PROPERTY + "=" + libraryPath,
-                "-cp", System.getProperty("java.class.path"), "io.inpainterz.cli.Main", "version"))
+    private static Result cli(String libraryPath, String... args) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(io.inpainterz.testing.Jvm.cli(List.of("-D" + NativeLibrary.PROPERTY + "=" + libraryPath),
+                        args.length == 0 ? new String[] {"version"} : args))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(p.waitFor(), err);
@@ -33,6 +32,10 @@ class NativeLibraryTest {
         assertEquals(4, r.exit());
         assertTrue(r.stderr().contains("was not found") && r.stderr().contains("scripts/build-native.sh")
                 && r.stderr().contains("-Dinpainterz.library.path"), r.stderr());
+        // --help shows the library's defaults, so it needs the library too, and says so the same way.
+        Result help = cli(tmp.resolve("nowhere/libinpainterz.so").toString(), "transcode", "--help");
+        assertEquals(4, help.exit(), help.stderr());
+        assertTrue(help.stderr().contains("was not found"), help.stderr());
     }
 
     @Test

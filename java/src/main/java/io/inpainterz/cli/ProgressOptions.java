@@ -1,0 +1,149 @@
+package io.inpainterz.cli;
+
+import io.inpainterz.CancelledException;
+import io.inpainterz.engine.Job;
+import io.inpainterz.engine.ProgressListener;
+import io.inpainterz.util.Json;
+import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --progress} of every long command, and the job it runs under: Ctrl-C cancels the job
+ * (outputs are then removed, never left half-written) instead of killing the process mid-write.
+ */
+final class ProgressOptions {
+    enum Mode { auto, bar, json, none }
+
+    @Option(names = "--progress", defaultValue = "auto", paramLabel = "MODE",
+            description = "auto: bars when stderr is a terminal, else nothing; bar; none; json: one JSON object per line on stderr, "
+                    + "{\"stage\",\"done\",\"total\",\"fps\",\"eta_s\"}, then {\"stage\",\"event\":\"done\"|\"cancelled\"|\"failed\",\"message\"}. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Mode mode = Mode.auto;
+
+    /** Runs {@code body} under a new job whose progress goes to {@code err} as chosen; reports the outcome. */
+    <T> T run(PrintStream err, String stage, java.util.function.Function<Job, T> body) throws Exception {
+        Reporter reporter = new Reporter(effectiveMode(), err, stage);
+        Job job = Job.create().onProgress(reporter);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread onInterrupt = new Thread(() -> {
+            job.cancel();
+            try {
+                finished.await(20, TimeUnit.SECONDS); // let the command clean up (temporary files) before the JVM exits
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "inpainterz-cancel");
+        Runtime.getRuntime().addShutdownHook(onInterrupt);
+        try {
+            T result = body.apply(job);
+            reporter.end("done", null);
+            return result;
+        } catch (CancelledException e) {
+            reporter.end("cancelled", e.getMessage());
+            throw e;
+        } catch (RuntimeException e) {
+            reporter.end("failed", e.getMessage());
+            throw e;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onInterrupt);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running: it only waits for `finished`
+            }
+        }
+    }
+
+    private Mode effectiveMode() {
+        if (mode != Mode.auto) return mode;
+        // The launcher knows whether stderr is a terminal; Java alone can only ask about the console.
+        String tty = System.getProperty("inpainterz.stderr.tty");
+        boolean terminal = tty != null ? tty.equals("1") : System.console() != null && System.console().isTerminal();
+        return terminal ? Mode.bar : Mode.none;
+    }
+
+    /** Turns progress reports into bars or JSON lines. Reports arrive on the working thread only. */
+    static final class Reporter implements ProgressListener {
+        private static final long JSON_INTERVAL_NS = 200_000_000L;
+
+        private final Mode mode;
+        private final PrintStream err;
+        private String stage;
+        private long stageStart, lastEmit;
+        private long lastDone, lastTotal;
+        private ProgressBar bar;
+
+        Reporter(Mode mode, PrintStream err, String stage) {
+            this.mode = mode;
+            this.err = err;
+            this.stage = stage;
+        }
+
+        @Override
+        public void onProgress(String s, long done, long total) {
+            long now = System.nanoTime();
+            if (!s.equals(stage) || done < lastDone) { // a new stage, or the same stage again (a second crop)
+                closeBar();
+                stage = s;
+                stageStart = now;
+                lastEmit = 0;
+            } else if (stageStart == 0) {
+                stageStart = now;
+            }
+            lastDone = done;
+            lastTotal = total;
+            switch (mode) {
+                case json -> {
+                    if (done == total || now - lastEmit >= JSON_INTERVAL_NS) {
+                        lastEmit = now;
+                        double seconds = Math.max(1e-9, (now - stageStart) / 1e9);
+                        double rate = done / seconds;
+                        Map<String, Object> o = new LinkedHashMap<>();
+                        o.put("stage", s);
+                        o.put("done", done);
+                        o.put("total", total);
+                        o.put("fps", round(rate));
+                        o.put("eta_s", rate > 0 ? round((total - done) / rate) : null);
+                        err.println(Json.write(o));
+                    }
+                }
+                case bar -> {
+                    if (bar == null) {
+                        bar = new ProgressBarBuilder().setTaskName(s).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                                .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(200).build();
+                    }
+                    bar.maxHint(total);
+                    bar.stepTo(done);
+                }
+                default -> { }
+            }
+        }
+
+        void end(String event, String message) {
+            closeBar();
+            if (mode != Mode.json) return;
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("stage", stage);
+            o.put("event", event);
+            o.put("message", message);
+            err.println(Json.write(o));
+        }
+
+        private void closeBar() {
+            if (bar != null) bar.close();
+            bar = null;
+        }
+
+        private static double round(double v) {
+            return Math.round(v * 100) / 100.0;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package io.inpainterz.nativeapi;
+
+import java.lang.foreign.StructLayout;
+import java.util.List;
+
+/** Every public struct of inpainterz.h as Java lays it out; the layout test checks each against the C compiler. */
+public final class Layouts {
+    private Layouts() {}
+
+    public static final List<StructLayout> ALL = List.of(
+            LibraryBindings.RUN, LibraryBindings.DEVICE_PARAMS,
+            CheckpointBindings.TENSOR_INFO, CheckpointBindings.CHECKPOINT_PARAMS, CheckpointBindings.MODEL_INFO,
+            ImageBindings.IMAGE,
+            VideoBindings.VIDEO_INFO, VideoBindings.VIDEO_WRITER_PARAMS,
+            SamBindings.SAM_PARAMS, SamBindings.SAM_PROMPT, SamBindings.SAM_OUTPUTS, SamBindings.SAM_AMG_PARAMS, SamBindings.SAM_MASK_INFO);
+}
