@@ -50,7 +50,7 @@ struct AudioCopy {
     AVFormatContext *in = nullptr;
     std::vector<int> out_index;                         // per input stream: output stream index, or -1
     std::vector<std::unique_ptr<AacTranscode>> aac;     // per input stream: set when re-encoded
-    bool done = false;
+    bool done = false, drained = false;
     ~AudioCopy() {
         if (in != nullptr) avformat_close_input(&in);
     }
@@ -163,9 +163,9 @@ struct Writer::Impl {
 
     // Copies source audio packets whose timestamps are before `seconds` (all when < 0).
     void copy_audio_until(double seconds) {
-        if (audio.in == nullptr || audio.done) return;
+        if (audio.in == nullptr || audio.drained) return;
         AVPacket *a = av_packet_alloc();
-        while (true) {
+        while (!audio.done) {
             int r = av_read_frame(audio.in, a);
             if (r < 0) {
                 audio.done = true;
@@ -195,7 +195,8 @@ struct Writer::Impl {
             if (seconds >= 0 && t >= seconds) break;
         }
         av_packet_free(&a);
-        if (seconds < 0) { // the end: drain decoders, resamplers and encoders
+        if (seconds < 0) { // the end (even when reading ended earlier): drain decoders, resamplers and encoders
+            audio.drained = true;
             for (size_t i = 0; i < audio.aac.size(); i++) {
                 AacTranscode *tc = audio.aac[i].get();
                 if (tc == nullptr) continue;
