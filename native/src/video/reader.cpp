@@ -59,28 +59,74 @@ void rotate_rgb(const uint8_t *src, int w, int h, int64_t src_stride, int rotati
     }
 }
 
+// Rounding to a coarse clock makes a constant rate's gaps differ by a tick (29.97 fps on mov's
+// common 600 Hz clock: 20 and 21), and mov scales small timescales up: allow 1/16 of a frame.
+bool gaps_vary(int64_t lo, int64_t hi) { return lo <= hi && hi - lo > std::max<int64_t>(1, lo / 16); }
+
 // Containers such as Matroska declare no frame rate, so a variable one shows only in the
-// timestamps: the first packets' presentation-time gaps are compared, then the demuxer is
-// rewound to the start.
+// timestamps: the first presented packets' gaps are compared, then the demuxer is rewound.
 bool varying_frame_intervals(AVFormatContext *fmt, int stream_index) {
+    constexpr size_t kFrames = 64, kReorder = 16; // H.264/HEVC reorder at most 16 frames
     std::vector<int64_t> pts;
+    bool eof = true;
     AVPacket *p = av_packet_alloc();
-    while (pts.size() < 64 && av_read_frame(fmt, p) >= 0) {
-        if (p->stream_index == stream_index && p->pts != AV_NOPTS_VALUE) pts.push_back(p->pts);
+    while (av_read_frame(fmt, p) >= 0) {
+        // Decode-only packets (before an edit list's start) are never shown.
+        if (p->stream_index == stream_index && p->pts != AV_NOPTS_VALUE && !(p->flags & AV_PKT_FLAG_DISCARD)) pts.push_back(p->pts);
         av_packet_unref(p);
+        if (pts.size() == kFrames + kReorder) {
+            eof = false;
+            break;
+        }
     }
     av_packet_free(&p);
     const AVStream *st = fmt->streams[stream_index];
     av_seek_frame(fmt, stream_index, st->start_time != AV_NOPTS_VALUE ? st->start_time : 0, AVSEEK_FLAG_BACKWARD);
-    if (pts.size() < 3) return false;
     std::sort(pts.begin(), pts.end()); // decode order -> presentation order
+    // A frame decoded after the window may be shown inside it: its slot would look like a gap.
+    if (!eof) pts.resize(kFrames);
+    if (pts.size() < 3) return false;
     int64_t lo = INT64_MAX, hi = 0;
     for (size_t i = 1; i < pts.size(); i++) {
         const int64_t d = pts[i] - pts[i - 1];
         lo = std::min(lo, d);
         hi = std::max(hi, d);
     }
-    return hi - lo > 1; // one tick of slack for rounded timestamps
+    return gaps_vary(lo, hi);
+}
+
+// What the mov demuxer's index says the decoder will present. With an edit list (applied to the
+// index by default: advanced_editlist), the samples before the edit that decoding needs, from
+// the key frame on, stay flagged AVINDEX_DISCARD_FRAME and the decoder drops their frames;
+// samples past the edit's end are left out. nb_frames and avg_frame_rate count them all.
+struct Presented {
+    int64_t frames = 0;
+    bool varying = false;
+};
+bool presented_from_index(const AVFormatContext *fmt, AVStream *st, Presented *out) {
+    if (std::strncmp(fmt->iformat->name, "mov,", 4) != 0) return false;
+    const int n = avformat_index_get_entries_count(st);
+    // More entries than the moov lists: fragments, whose edit lists the index does not show.
+    if (n <= 0 || st->nb_frames <= 0 || n > st->nb_frames) return false;
+    int64_t lo = INT64_MAX, hi = 0;
+    bool prev_shown = false;
+    int64_t prev_ts = 0;
+    for (int i = 0; i < n; i++) {
+        const AVIndexEntry *e = avformat_index_get_entry(st, i);
+        const bool shown = !(e->flags & AVINDEX_DISCARD_FRAME);
+        if (shown) {
+            out->frames++;
+            // Decode-time gaps between neighbouring shown samples are their durations.
+            if (prev_shown) {
+                lo = std::min(lo, e->timestamp - prev_ts);
+                hi = std::max(hi, e->timestamp - prev_ts);
+            }
+        }
+        prev_shown = shown;
+        prev_ts = e->timestamp;
+    }
+    out->varying = gaps_vary(lo, hi);
+    return true;
 }
 
 } // namespace
@@ -225,16 +271,24 @@ std::unique_ptr<Reader> Reader::open(const std::string &path) {
     in.sar_den = sar.den > 0 ? sar.den : 1;
     const AVRational rate = av_guess_frame_rate(raw, m.stream, nullptr);
     in.fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 0;
-    in.variable_frame_rate = (m.stream->r_frame_rate.num > 0 && m.stream->avg_frame_rate.num > 0 &&
-                              av_cmp_q(m.stream->r_frame_rate, m.stream->avg_frame_rate) != 0) ||
-                             varying_frame_intervals(raw, m.stream_index);
     if (m.stream->duration != AV_NOPTS_VALUE) in.duration_s = m.stream->duration * av_q2d(m.stream->time_base);
     else if (raw->duration != AV_NOPTS_VALUE) in.duration_s = raw->duration / static_cast<double>(AV_TIME_BASE);
-    if (m.stream->nb_frames > 0) {
-        in.frame_count = m.stream->nb_frames;
+    Presented shown;
+    if (presented_from_index(raw, m.stream, &shown)) {
+        in.frame_count = shown.frames;
         in.frame_count_exact = true;
+        in.variable_frame_rate = shown.varying;
     } else {
-        in.frame_count = static_cast<int64_t>(std::llround(in.duration_s * in.fps));
+        in.variable_frame_rate = (m.stream->r_frame_rate.num > 0 && m.stream->avg_frame_rate.num > 0 &&
+                                  av_cmp_q(m.stream->r_frame_rate, m.stream->avg_frame_rate) != 0) ||
+                                 varying_frame_intervals(raw, m.stream_index);
+        // mov's nb_frames would count samples an edit list hides: only other containers' is used.
+        if (m.stream->nb_frames > 0 && std::strncmp(raw->iformat->name, "mov,", 4) != 0) {
+            in.frame_count = m.stream->nb_frames;
+            in.frame_count_exact = true;
+        } else {
+            in.frame_count = static_cast<int64_t>(std::llround(in.duration_s * in.fps));
+        }
     }
     for (unsigned i = 0; i < raw->nb_streams; i++)
         if (raw->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) in.num_audio_streams++;

@@ -38,6 +38,7 @@ struct AacTranscode {
     SwrContext *swr = nullptr;
     AVAudioFifo *fifo = nullptr;
     int64_t next_pts = 0; // in samples
+    bool started = false; // next_pts set from the first decoded frame
     ~AacTranscode() {
         avcodec_free_context(&dec);
         avcodec_free_context(&enc);
@@ -50,8 +51,13 @@ struct AudioCopy {
     AVFormatContext *in = nullptr;
     std::vector<int> out_index;                         // per input stream: output stream index, or -1
     std::vector<std::unique_ptr<AacTranscode>> aac;     // per input stream: set when re-encoded
-    bool done = false;
+    std::vector<AVPacket *> preroll;                    // per input stream: the last decode-only packet so far
+    std::vector<bool> shown;                            // per input stream: a presented packet was copied
+    std::vector<int64_t> last_dts;                      // per output stream
+    bool keep_preroll = false;                          // the output writes edit lists (mp4, mov)
+    bool done = false, drained = false;
     ~AudioCopy() {
+        for (AVPacket *&p : preroll) av_packet_free(&p);
         if (in != nullptr) avformat_close_input(&in);
     }
 };
@@ -148,6 +154,9 @@ struct Writer::Impl {
         if (avcodec_send_packet(t.dec, packet) < 0 && packet != nullptr) return; // a damaged packet: skip it
         AVFrame *f = av_frame_alloc();
         while (avcodec_receive_frame(t.dec, f) == 0) {
+            if (!t.started && f->pts != AV_NOPTS_VALUE) // audio that starts late stays late
+                t.next_pts = av_rescale_q(f->pts, t.dec->pkt_timebase, AVRational{1, t.enc->sample_rate});
+            t.started = true;
             uint8_t **buf = nullptr;
             const int max_out = swr_get_out_samples(t.swr, f->nb_samples);
             av_samples_alloc_array_and_samples(&buf, nullptr, t.enc->ch_layout.nb_channels, max_out, t.enc->sample_fmt, 0);
@@ -161,11 +170,28 @@ struct Writer::Impl {
         aac_encode(t, oi, false);
     }
 
+    // Writes one source packet (consumed) to output stream oi, in the source's presented timeline:
+    // the reader's video times share it. One that would step back in time (decode-only packets of
+    // a later edit, in files with several) is dropped: the muxer refuses it.
+    int copy_packet(AVPacket *a, const AVStream *is, int oi) {
+        av_packet_rescale_ts(a, is->time_base, out->streams[oi]->time_base);
+        a->stream_index = oi;
+        a->pos = -1;
+        int64_t &last = audio.last_dts[oi];
+        const bool strict = !(out->oformat->flags & AVFMT_TS_NONSTRICT);
+        if (a->dts != AV_NOPTS_VALUE && last != AV_NOPTS_VALUE && (a->dts < last || (strict && a->dts == last))) {
+            av_packet_unref(a);
+            return 0;
+        }
+        if (a->dts != AV_NOPTS_VALUE) last = a->dts;
+        return av_interleaved_write_frame(out, a);
+    }
+
     // Copies source audio packets whose timestamps are before `seconds` (all when < 0).
     void copy_audio_until(double seconds) {
-        if (audio.in == nullptr || audio.done) return;
+        if (audio.in == nullptr || audio.drained) return;
         AVPacket *a = av_packet_alloc();
-        while (true) {
+        while (!audio.done) {
             int r = av_read_frame(audio.in, a);
             if (r < 0) {
                 audio.done = true;
@@ -184,10 +210,24 @@ struct Writer::Impl {
                 if (seconds >= 0 && t >= seconds) break;
                 continue;
             }
-            av_packet_rescale_ts(a, is->time_base, out->streams[oi]->time_base);
-            a->stream_index = oi;
-            a->pos = -1;
-            r = av_interleaved_write_frame(out, a);
+            const int si = a->stream_index;
+            if (a->flags & AV_PKT_FLAG_DISCARD) {
+                // Decode-only: before the source's edit list starts, so not presented. The one
+                // just before the first presented packet primes the decoder (AAC frames
+                // overlap); an mp4 or mov output's own edit list hides it, others would play it.
+                if (audio.keep_preroll && !audio.shown[si]) {
+                    av_packet_unref(audio.preroll[si]);
+                    av_packet_move_ref(audio.preroll[si], a);
+                } else {
+                    av_packet_unref(a);
+                }
+                continue;
+            }
+            // The first presented packet may start before the edit (a negative time): the mp4
+            // muxer then writes an edit list that skips the difference, as `ffmpeg -c copy` does.
+            r = audio.preroll[si]->data != nullptr ? copy_packet(audio.preroll[si], is, oi) : 0;
+            audio.shown[si] = true;
+            if (r >= 0) r = copy_packet(a, is, oi);
             if (r < 0) {
                 av_packet_free(&a);
                 bad(INP_ERR_VIDEO, "copying audio failed: " + av_error(r));
@@ -195,7 +235,8 @@ struct Writer::Impl {
             if (seconds >= 0 && t >= seconds) break;
         }
         av_packet_free(&a);
-        if (seconds < 0) { // the end: drain decoders, resamplers and encoders
+        if (seconds < 0) { // the end (even when reading ended earlier): drain decoders, resamplers and encoders
+            audio.drained = true;
             for (size_t i = 0; i < audio.aac.size(); i++) {
                 AacTranscode *tc = audio.aac[i].get();
                 if (tc == nullptr) continue;
@@ -329,7 +370,12 @@ std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int hei
             }
             m.audio.out_index.push_back(oi);
             m.audio.aac.push_back(std::move(aac));
+            m.audio.preroll.push_back(av_packet_alloc());
+            m.audio.shown.push_back(false);
         }
+        m.audio.last_dts.assign(m.out->nb_streams, AV_NOPTS_VALUE);
+        const AVClass *muxer = m.out->oformat->priv_class;
+        m.audio.keep_preroll = muxer != nullptr && av_opt_find(&muxer, "use_editlist", nullptr, 0, AV_OPT_SEARCH_FAKE_OBJ) != nullptr;
     }
 
     r = avio_open(&m.out->pb, m.tmp_path.c_str(), AVIO_FLAG_WRITE);

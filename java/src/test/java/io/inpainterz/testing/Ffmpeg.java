@@ -3,6 +3,7 @@ package io.inpainterz.testing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,5 +32,24 @@ public final class Ffmpeg {
         cmd.add(out.toString());
         run(cmd.toArray(String[]::new));
         return out;
+    }
+
+    /** `ffprobe -v error OPTIONS FILE`, its output stripped. */
+    public static String probe(Path file, String... options) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("ffprobe", "-v", "error"));
+        cmd.addAll(Arrays.asList(options));
+        cmd.add(file.toString());
+        return new String(run(cmd.toArray(String[]::new)), StandardCharsets.UTF_8).strip();
+    }
+
+    /** Presentation times of the video frames as ffprobe decodes them, in microseconds. */
+    public static List<Long> framePtsMicros(Path file) throws Exception {
+        return probe(file, "-select_streams", "v:0", "-show_entries", "frame=best_effort_timestamp_time", "-of", "csv=p=0").lines()
+                .map(l -> l.replace(",", "").strip()).filter(l -> !l.isEmpty()).map(l -> Math.round(Double.parseDouble(l) * 1e6)).toList();
+    }
+
+    /** Samples per channel that ffmpeg decodes from the first audio stream (edit lists applied). */
+    public static long audioSamples(Path file) throws Exception {
+        return run("ffmpeg", "-v", "error", "-i", file.toString(), "-map", "0:a:0", "-ac", "1", "-f", "s16le", "-").length / 2;
     }
 }
