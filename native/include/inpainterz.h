@@ -332,9 +332,11 @@ typedef struct inp_video_info {
     int32_t bit_depth;                 /* bits per component of the source */
     int32_t num_audio_streams;
     double fps;                        /* average frame rate; 0 when unknown */
-    bool variable_frame_rate;          /* the declared rates differ, or the first 64 frames' time
-                                          gaps do (containers such as Matroska declare none) */
-    bool frame_count_exact;            /* frame_count comes from the container, not an estimate */
+    bool variable_frame_rate;          /* frame times vary: judged from the index's presented
+                                          entries for mp4/mov, else from the declared rates or
+                                          the first 64 frames' time gaps (Matroska declares none) */
+    bool frame_count_exact;            /* frame_count is what the reader will yield, from the index
+                                          after the edit list (mp4/mov), not an estimate */
     int64_t frame_count;
     double duration_s;
     const char *codec;                 /* decoder name ("h264"); borrowed, valid until free */

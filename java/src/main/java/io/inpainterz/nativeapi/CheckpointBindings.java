@@ -96,9 +96,7 @@ public final class CheckpointBindings {
     public record CheckpointParams(boolean useMmap) {}
 
     public static CheckpointParams checkpointDefaults() {
-        try (Arena scratch = Arena.ofConfined()) {
-            return Structs.read(CheckpointParams.class, CHECKPOINT_PARAMS, defaultStruct(scratch));
-        }
+        return Structs.defaults(CheckpointParams.class, CHECKPOINT_PARAMS, CheckpointBindings::defaultStruct);
     }
 
     static MemorySegment defaultStruct(Arena scratch) {
@@ -107,9 +105,7 @@ public final class CheckpointBindings {
 
     /** inp_checkpoint_default_params() with the fields of {@code p} that differ from it set. */
     public static MemorySegment checkpointParams(CheckpointParams p, Arena scratch) {
-        MemorySegment s = defaultStruct(scratch);
-        Structs.writeChanged(p, checkpointDefaults(), CHECKPOINT_PARAMS, s, scratch);
-        return s;
+        return Structs.fromDefaults(p, CHECKPOINT_PARAMS, CheckpointBindings::defaultStruct, scratch);
     }
 
     /** Returns the new inp_checkpoint*. {@code run}: an inp_run or NULL. */

@@ -151,13 +151,7 @@ public final class LibraryBindings {
     public record DeviceParams(int kind, int index, int dtype, int numThreads) {}
 
     public static DeviceParams deviceDefaults() {
-        try (Arena scratch = Arena.ofConfined()) {
-            return Structs.read(DeviceParams.class, DEVICE_PARAMS, get(() -> (MemorySegment) DEVICE_DEFAULT_PARAMS.invokeExact((SegmentAllocator) scratch)));
-        }
-    }
-
-    /** Writes {@code p} into the inp_device_params at {@code struct} (which holds the defaults), field by changed field. */
-    static void writeDevice(DeviceParams p, MemorySegment struct, Arena scratch) {
-        Structs.writeChanged(p, deviceDefaults(), DEVICE_PARAMS, struct, scratch);
+        return Structs.defaults(DeviceParams.class, DEVICE_PARAMS,
+                scratch -> get(() -> (MemorySegment) DEVICE_DEFAULT_PARAMS.invokeExact((SegmentAllocator) scratch)));
     }
 }

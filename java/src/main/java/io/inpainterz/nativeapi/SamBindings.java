@@ -154,17 +154,12 @@ public final class SamBindings {
 
     /** inp_sam_amg_default_params() read into {@code type}, a record whose components name its fields. */
     public static <R extends Record> R amgDefaults(Class<R> type) {
-        try (Arena scratch = Arena.ofConfined()) {
-            return Structs.read(type, SAM_AMG_PARAMS, amgDefaultStruct(scratch));
-        }
+        return Structs.defaults(type, SAM_AMG_PARAMS, SamBindings::amgDefaultStruct);
     }
 
     /** inp_sam_amg_default_params() with the components of {@code p} that differ from it set. */
     public static <R extends Record> MemorySegment amgParams(R p, Arena scratch) {
-        MemorySegment s = amgDefaultStruct(scratch);
-        @SuppressWarnings("unchecked") Class<R> type = (Class<R>) p.getClass();
-        Structs.writeChanged(p, Structs.read(type, SAM_AMG_PARAMS, s), SAM_AMG_PARAMS, s, scratch);
-        return s;
+        return Structs.fromDefaults(p, SAM_AMG_PARAMS, SamBindings::amgDefaultStruct, scratch);
     }
 
     /** struct inp_sam_mask_info, decoded, with the mask's pixels (copied out of the native list). */

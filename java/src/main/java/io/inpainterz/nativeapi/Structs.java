@@ -14,6 +14,7 @@ import java.lang.foreign.StructLayout;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Maps a Java record onto a params struct by name: component {@code pointsPerSide} is field
@@ -32,6 +33,21 @@ final class Structs {
             else b.append(c);
         }
         return b.toString();
+    }
+
+    /** The defaults a {@code *_default_params()} function returns, read into {@code type}. */
+    static <R extends Record> R defaults(Class<R> type, StructLayout layout, Function<Arena, MemorySegment> defaultParams) {
+        try (Arena scratch = Arena.ofConfined()) {
+            return read(type, layout, defaultParams.apply(scratch));
+        }
+    }
+
+    /** A struct from {@code defaultParams} with the components of {@code value} that differ from it set. */
+    static <R extends Record> MemorySegment fromDefaults(R value, StructLayout layout, Function<Arena, MemorySegment> defaultParams, Arena scratch) {
+        MemorySegment s = defaultParams.apply(scratch);
+        @SuppressWarnings("unchecked") Class<R> type = (Class<R>) value.getClass();
+        writeChanged(value, read(type, layout, s), layout, s, scratch);
+        return s;
     }
 
     static <R extends Record> R read(Class<R> type, StructLayout layout, MemorySegment struct) {

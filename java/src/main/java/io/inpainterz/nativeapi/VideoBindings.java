@@ -104,17 +104,12 @@ public final class VideoBindings {
 
     /** inp_video_writer_default_params() read into {@code type}, a record whose components name its fields. */
     public static <R extends Record> R writerDefaults(Class<R> type) {
-        try (Arena scratch = Arena.ofConfined()) {
-            return Structs.read(type, VIDEO_WRITER_PARAMS, writerDefaultStruct(scratch));
-        }
+        return Structs.defaults(type, VIDEO_WRITER_PARAMS, VideoBindings::writerDefaultStruct);
     }
 
     /** inp_video_writer_default_params() with the components of {@code p} that differ from it set. */
     public static <R extends Record> MemorySegment writerParams(R p, Arena scratch) {
-        MemorySegment s = writerDefaultStruct(scratch);
-        @SuppressWarnings("unchecked") Class<R> type = (Class<R>) p.getClass();
-        Structs.writeChanged(p, Structs.read(type, VIDEO_WRITER_PARAMS, s), VIDEO_WRITER_PARAMS, s, scratch);
-        return s;
+        return Structs.fromDefaults(p, VIDEO_WRITER_PARAMS, VideoBindings::writerDefaultStruct, scratch);
     }
 
     /** Returns the new inp_video_writer*. */
