@@ -68,7 +68,7 @@ extern "C" {
 
 /* Bumped on every incompatible change of a declaration below (the Java side refuses to run
  * against a library whose number differs from the one it was compiled with). */
-#define INP_ABI_VERSION 2
+#define INP_ABI_VERSION 3
 
 /* ---------------------------------------------------------------------------------------
  * Status codes
@@ -564,6 +564,100 @@ INP_API int32_t inp_sam_masks_info(const inp_sam_masks *masks, int64_t index, in
 /* Copies mask i (image height x width bytes, 255 = object) into dst of dst_bytes bytes. */
 INP_API int32_t inp_sam_masks_copy(const inp_sam_masks *masks, int64_t index, uint8_t *dst, size_t dst_bytes);
 INP_API void inp_sam_masks_free(inp_sam_masks *masks);
+
+/* ---------------------------------------------------------------------------------------
+ * DeAOT (aot-benchmark, as the tracking app drives it): label maps carried through a video.
+ *
+ * A model is loaded once and may serve many sessions on many threads at once; a session is
+ * one video's memory and allows one call at a time (it may move between threads). Objects
+ * are ids 1..max_objects of 8-bit label maps (0 = background); every 10 objects run in a
+ * sub-engine of their own on the same model. Frames may come in any order: fed from the
+ * prompt frame down to 0, a session tracks backward.
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_deaot inp_deaot;
+typedef struct inp_deaot_session inp_deaot_session;
+
+typedef struct inp_deaot_params {
+    inp_device_params device; /* defaults: inp_device_default_params() */
+} inp_deaot_params;
+
+INP_API inp_deaot_params inp_deaot_default_params(void);
+
+/* Loads R50-DeAOT-L, DeAOT-T/S/B/L (read from the keys and shapes; official release files with
+ * their 'state_dict' wrapper load unchanged).
+ *   run  NULL, or progress/cancel; checks: after each tensor read (stage "checkpoint").
+ *   INP_ERR_CHECKPOINT  not a DeAOT checkpoint, or a missing, unexpected or mis-shaped key */
+INP_API int32_t inp_deaot_init(const char *path, const inp_deaot_params *params, const inp_run *run, inp_deaot **ret_model);
+INP_API int32_t inp_deaot_init_from_checkpoint(const inp_checkpoint *ckpt, const inp_deaot_params *params, inp_deaot **ret_model);
+/* Sessions keep the model alive: it is freed with the last of them. */
+INP_API void inp_deaot_free(inp_deaot *model);
+/* "DeAOT-T (MobileNetV2, 1 layer)", "R50-DeAOT-L (ResNet-50, 3 layers)", ...; borrowed. */
+INP_API const char *inp_deaot_variant(const inp_deaot *model);
+
+typedef struct inp_deaot_session_params {
+    int32_t long_term_gap;       /* a tracked frame joins long-term memory every this many frames
+                                    (default 9999, the app's: in practice only references) */
+    int32_t memory_cap;          /* long-term frames the model added itself, at most (default 10);
+                                    the oldest goes first, references the caller gave always stay */
+    int32_t max_objects;         /* highest object id accepted, 1..255 (default 255) */
+    bool upstream_truncation;    /* parity: the app's max_len_long_term rule (oldest frames first,
+                                    references included) in place of memory_cap (default false) */
+    int32_t max_len_long_term;   /* with upstream_truncation: frames kept (default 9999) */
+    bool network_input;          /* frames arrive already resized to the network size (parity;
+                                    default false: frames are width x height) */
+} inp_deaot_session_params;
+
+INP_API inp_deaot_session_params inp_deaot_session_default_params(void);
+
+/* A session for a video of width x height (frames and label maps of that size).
+ *   ret_session  new handle, free with inp_deaot_session_free. */
+INP_API int32_t inp_deaot_session_init(const inp_deaot *model, int32_t width, int32_t height, const inp_deaot_session_params *params,
+                                       inp_deaot_session **ret_session);
+INP_API void inp_deaot_session_free(inp_deaot_session *session);
+
+/* The reference frame, or objects added on a later frame: labels (channels 1, the video's size)
+ * is the full label map, tracked objects as predicted plus the new ids; the object count becomes
+ * the largest id seen. Sub-engines that gain objects take this frame as a new reference; the
+ * others refresh their short-term memory with it.
+ *   run     checks: after each layer of each sub-engine (stage "deaot.layers")
+ *   record  NULL, or receives enc_4x, enc_8x, enc_16x, enc_16x_proj, id_emb, L<i>_tgt, L<i>_tgt_id,
+ *           lstt_out, ltm_L0_K, ltm_L0_IDV, decoder_raw, decoder_logits_lowres/fullres (sub-engine 0)
+ *   INP_ERR_INVALID_ARGUMENT  wrong sizes, an id above max_objects, no object at all */
+INP_API int32_t inp_deaot_session_add_reference(inp_deaot_session *session, const inp_image *frame, const inp_image *labels,
+                                                const inp_run *run, inp_tensors *record);
+
+/* Tracks one frame (RGB24, the video's size): writes the label map into labels (channels 1; may
+ * be NULL) and, when probs is not NULL, the per-object probabilities as u8 (x 255), (objects + 1)
+ * x prob_height x prob_width at the decoder's resolution (inp_deaot_session_info; struct inp_deaot_info). Memory is
+ * unchanged until inp_deaot_session_update_memory (or add_reference) follows.
+ *   run     checks: after each layer of each sub-engine (stage "deaot.layers")
+ *   record  NULL, or receives the encoder stages, L<i>_lt_out/st_out/sa_out/tgt/tgt_id,
+ *           lstt_out, decoder_raw (sub-engine 0), pred_lowres_e<k> and pred_prob (the merged
+ *           logits of ids 0..objects at the video's size)
+ *   INP_ERR_INVALID_ARGUMENT  no reference yet, wrong sizes, probs_bytes not the size above */
+INP_API int32_t inp_deaot_session_track(inp_deaot_session *session, const inp_image *frame, const inp_run *run, inp_image *labels,
+                                        uint8_t *probs, size_t probs_bytes, inp_tensors *record);
+
+/* Commits the frame just tracked to memory with its label map (the prediction, or a correction
+ * with no new ids): short-term memory always, long-term every long_term_gap frames.
+ *   record  NULL, or receives id_emb and stm_L0_IDV */
+INP_API int32_t inp_deaot_session_update_memory(inp_deaot_session *session, const inp_image *labels, inp_tensors *record);
+
+typedef struct inp_deaot_info {
+    int32_t objects;           /* object count (largest id so far) */
+    int32_t sub_engines;       /* ceil(objects / 10) */
+    int32_t network_width, network_height; /* the app's resize of the frame size */
+    int32_t prob_width, prob_height;       /* the decoder's grid, where probs are given */
+    int64_t frames;            /* frames given so far (the reference counts) */
+    int64_t long_term_frames;  /* frames in sub-engine 0's long-term memory */
+    int64_t memory_bytes;      /* every tensor the session holds */
+} inp_deaot_info;
+
+INP_API int32_t inp_deaot_session_info(const inp_deaot_session *session, inp_deaot_info *ret_info);
+
+/* The app's frame resize (cv2 INTER_CUBIC as the fixtures define it) of an RGB24 frame to the
+ * network size of its own size: dst is RGB24 of network_width x network_height. */
+INP_API int32_t inp_deaot_resize_frame(const inp_image *src, inp_image *dst);
 
 /* ---------------------------------------------------------------------------------------
  * Diagnostics

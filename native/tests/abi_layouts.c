@@ -62,5 +62,17 @@ int main(void) {
     S(inp_sam_mask_info);
     F(inp_sam_mask_info, bbox); F(inp_sam_mask_info, area); F(inp_sam_mask_info, predicted_iou); F(inp_sam_mask_info, stability_score);
     F(inp_sam_mask_info, point); F(inp_sam_mask_info, crop_box);
+
+    S(inp_deaot_params);
+    F(inp_deaot_params, device);
+
+    S(inp_deaot_session_params);
+    F(inp_deaot_session_params, long_term_gap); F(inp_deaot_session_params, memory_cap); F(inp_deaot_session_params, max_objects);
+    F(inp_deaot_session_params, upstream_truncation); F(inp_deaot_session_params, max_len_long_term); F(inp_deaot_session_params, network_input);
+
+    S(inp_deaot_info);
+    F(inp_deaot_info, objects); F(inp_deaot_info, sub_engines); F(inp_deaot_info, network_width); F(inp_deaot_info, network_height);
+    F(inp_deaot_info, prob_width); F(inp_deaot_info, prob_height); F(inp_deaot_info, frames); F(inp_deaot_info, long_term_frames);
+    F(inp_deaot_info, memory_bytes);
     return 0;
 }

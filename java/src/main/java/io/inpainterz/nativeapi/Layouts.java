@@ -12,5 +12,6 @@ public final class Layouts {
             CheckpointBindings.TENSOR_INFO, CheckpointBindings.CHECKPOINT_PARAMS, CheckpointBindings.MODEL_INFO,
             ImageBindings.IMAGE,
             VideoBindings.VIDEO_INFO, VideoBindings.VIDEO_WRITER_PARAMS,
-            SamBindings.SAM_PARAMS, SamBindings.SAM_PROMPT, SamBindings.SAM_OUTPUTS, SamBindings.SAM_AMG_PARAMS, SamBindings.SAM_MASK_INFO);
+            SamBindings.SAM_PARAMS, SamBindings.SAM_PROMPT, SamBindings.SAM_OUTPUTS, SamBindings.SAM_AMG_PARAMS, SamBindings.SAM_MASK_INFO,
+            DeaotBindings.DEAOT_PARAMS, DeaotBindings.SESSION_PARAMS, DeaotBindings.INFO);
 }

@@ -24,7 +24,7 @@ import java.util.List;
  */
 public final class NativeLibrary {
     /** {@code INP_ABI_VERSION} of native/include/inpainterz.h as this jar knows it. */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
     public static final String PROPERTY = "inpainterz.library.path";
     static final String FILE_NAME = System.mapLibraryName("inpainterz");
 

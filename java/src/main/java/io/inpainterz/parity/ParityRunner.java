@@ -22,6 +22,7 @@ public final class ParityRunner {
             for (ParityCase c : ParityCase.all(root, model)) {
                 List<StageResult> stages = new ArrayList<>(CheckpointParity.run(c));
                 if (model.equals("sam")) stages.addAll(SamParity.run(c));
+                if (model.equals("deaot")) stages.addAll(DeaotParity.run(c));
                 for (StageResult r : stages) {
                     results.add(r);
                     if (out != null) out.println(r.line());
