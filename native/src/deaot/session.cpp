@@ -42,6 +42,23 @@ at::Tensor merge(const std::vector<at::Tensor> &logits) {
 
 } // namespace
 
+template <typename F> void Session::transaction(F &&body) {
+    auto engines = engines_;
+    auto enc = enc_;
+    const int64_t objects = objects_, frames = frames_;
+    const bool pending = tracked_pending_;
+    try {
+        body();
+    } catch (...) {
+        engines_ = std::move(engines);
+        enc_ = std::move(enc);
+        objects_ = objects;
+        frames_ = frames;
+        tracked_pending_ = pending;
+        throw;
+    }
+}
+
 Session::Session(const Model &m, int64_t width, int64_t height, SessionOptions o) : m_(m), o_(o), width_(width), height_(height) {
     if (width < 1 || height < 1) fail(INP_ERR_INVALID_ARGUMENT, "DeAOT session: frame size " + std::to_string(width) + "x" + std::to_string(height) + " is invalid");
     if (o.long_term_gap < 1) fail(INP_ERR_INVALID_ARGUMENT, "DeAOT session: long_term_gap must be >= 1, got " + std::to_string(o.long_term_gap));
@@ -171,6 +188,7 @@ at::Tensor Session::engine_logits(const SubEngine &e, const std::vector<at::Tens
 
 void Session::add_reference(const uint8_t *rgb, int64_t row_stride, const uint8_t *labels, int64_t label_stride, const Run &run,
                             TensorList *record) {
+    transaction([&] {
     const at::Tensor label = label_tensor(labels, label_stride);
     const int64_t largest = static_cast<int64_t>(at::from_blob(const_cast<uint8_t *>(labels), {height_, width_}, {label_stride, 1},
                                                                at::TensorOptions().dtype(at::kByte)).max().item<uint8_t>());
@@ -200,10 +218,12 @@ void Session::add_reference(const uint8_t *rgb, int64_t row_stride, const uint8_
     objects_ = objects;
     tracked_pending_ = false;
     if (frames_ == 0) frames_ = 1;
+    });
 }
 
 void Session::track(const uint8_t *rgb, int64_t row_stride, const TrackOutputs &out, const Run &run, TensorList *record) {
     if (engines_.empty()) fail(INP_ERR_INVALID_ARGUMENT, "DeAOT: track() before any reference frame; call add_reference first");
+    transaction([&] {
     enc_ = encode(rgb, row_stride, record, "");
     std::vector<at::Tensor> full, low;
     for (size_t k = 0; k < engines_.size(); k++) {
@@ -227,6 +247,7 @@ void Session::track(const uint8_t *rgb, int64_t row_stride, const TrackOutputs &
     }
     frames_++;
     tracked_pending_ = true;
+    });
 }
 
 void Session::update_memory(const uint8_t *labels, int64_t label_stride, TensorList *record) {
@@ -237,8 +258,10 @@ void Session::update_memory(const uint8_t *labels, int64_t label_stride, TensorL
         fail(INP_ERR_INVALID_ARGUMENT, "DeAOT: the label holds id " + std::to_string(largest) + " but the session tracks " + std::to_string(objects_)
                                            + " objects; add new objects with add_reference");
     const at::Tensor label = label_tensor(labels, label_stride);
-    for (size_t k = 0; k < engines_.size(); k++) update_short_term(engines_[k], k, label, record, "");
-    tracked_pending_ = false;
+    transaction([&] {
+        for (size_t k = 0; k < engines_.size(); k++) update_short_term(engines_[k], k, label, record, "");
+        tracked_pending_ = false;
+    });
 }
 
 namespace {

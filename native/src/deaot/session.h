@@ -54,6 +54,9 @@ public:
     int64_t memory_bytes() const; // every tensor the session holds
 
 private:
+    // Calls either finish or leave the session as it was (a cancel, a bad label mid-way).
+    template <typename F> void transaction(F &&body);
+
     struct StoredFrame {
         FrameMemory memory;
         bool reference = false;

@@ -30,6 +30,8 @@ class DefaultsTest {
                             CheckpointBindings.CHECKPOINT_PARAMS));
             assertArrayEquals(bytes(SamBindings.samDefaultStruct(a), SamBindings.SAM_PARAMS),
                     bytes(SamBindings.samParams(SamBindings.samDefaults(), a), SamBindings.SAM_PARAMS));
+            assertArrayEquals(bytes(DeaotBindings.sessionDefaultStruct(a), DeaotBindings.SESSION_PARAMS),
+                    bytes(DeaotBindings.sessionParams(io.inpainterz.engine.Tracker.SessionOptions.defaults(), a), DeaotBindings.SESSION_PARAMS));
             assertArrayEquals(bytes(LibraryBindings.runDefaults(a), LibraryBindings.RUN), bytes(LibraryBindings.run(a, null, null, 0), LibraryBindings.RUN));
         }
     }
