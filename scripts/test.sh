@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh or warm machine: installs what is missing (apt packages, libtorch),
-# builds the native library, then runs the C header test, the checkpoint fuzzer for a bounded
+# builds the native library, then runs the native tests (ctest), the checkpoint fuzzer for a bounded
 # time, and the Java tests (which include the parity self-test against ../shared/parity).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,7 +15,7 @@ fi
 
 step "system packages";   "$ROOT/scripts/install-deps.sh"
 step "native build";      "$ROOT/scripts/build-native.sh"
-step "C header test";     ctest --test-dir "$BUILD_DIR" --output-on-failure
+step "native tests";      ctest --test-dir "$BUILD_DIR" --output-on-failure
 step "checkpoint fuzzer"; "$ROOT/scripts/fuzz.sh" "${INPAINTERZ_FUZZ_SECONDS:-60}"
 step "Java tests and jars (mvn verify)"
 (cd "$ROOT" && mvn -B -ntp verify)

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "deaot/local_attention.h"
 #include "runtime/checkpoint.h"
 #include "runtime/nn.h"
 #include "runtime/run.h"
@@ -63,20 +64,13 @@ struct GatedPropagation {
     nn::Linear projection;
 };
 
-// LocalGatedPropagation (short-term, 15x15 window through the spatial correlation op).
-struct LocalPropagation {
-    Conv relative_emb_k;           // 1x1, d_att -> 225
-    at::Tensor dw_conv;
-    nn::Linear projection;
-};
-
 // networks/layers/transformer.py GatedPropagationModule, one layer of DualBranchGPM.
 struct Layer {
     int64_t index = 0;
     nn::Norm norm1, norm2, id_norm1, id_norm2;
     nn::Linear linear_QV, linear_U, linear_ID_V, linear_ID_U; // ID_U and id_norm1 for index >= 1
     GatedPropagation long_term_attn, self_attn;
-    LocalPropagation short_term_attn;
+    LocalGatedPropagation short_term_attn; // 15x15 window through the spatial correlation op
 };
 
 struct Decoder { // networks/decoders/fpn.py FPNSegmentationHead

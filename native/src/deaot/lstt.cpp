@@ -9,12 +9,10 @@
 #include <ATen/ops/ones_like.h>
 #include <ATen/ops/silu.h>
 #include <ATen/ops/softmax.h>
-#include <ATen/ops/zeros.h>
 
 #include <cmath>
 
 #include "deaot/deaot.h"
-#include "ops/correlation.h"
 #include "runtime/error.h"
 
 namespace inp::deaot {
@@ -52,33 +50,6 @@ at::Tensor self_propagation(const GatedPropagation &g, const at::Tensor &x, int6
     const at::Tensor u = at::silu(at::cat({g.linear_U1(x1), g.linear_U2(x2)}, 1));
     const at::Tensor attn = at::softmax(at::matmul(qk * kScale, qk.t()), -1);
     return g.projection(dw_conv(g.dw_conv, at::matmul(attn, v) * u, h, w));
-}
-
-// 1 where window position p of pixel (y, x) lies outside the map: [1, 225, h, w].
-at::Tensor outside_window(int64_t h, int64_t w, const at::TensorOptions &o) {
-    const int64_t P = 2 * kMaxDis + 1;
-    at::Tensor m = at::zeros({1, P * P, h, w}, o.dtype(at::kFloat).device(at::kCPU));
-    float *p = m.data_ptr<float>();
-    for (int64_t i = 0; i < P; i++)
-        for (int64_t j = 0; j < P; j++)
-            for (int64_t y = 0; y < h; y++)
-                for (int64_t x = 0; x < w; x++) {
-                    const int64_t yy = y + i - kMaxDis, xx = x + j - kMaxDis;
-                    if (yy < 0 || yy >= h || xx < 0 || xx >= w) p[((i * P + j) * h + y) * w + x] = 1.0f;
-                }
-    return m.to(o.device());
-}
-
-// LocalGatedPropagation (use_linear=False): 15x15 window attention through the correlation op.
-at::Tensor short_term(const LocalPropagation &l, const at::Tensor &q2d, const at::Tensor &k2d, const at::Tensor &v2d, const at::Tensor &u,
-                      int64_t h, int64_t w) {
-    const int64_t P = 2 * kMaxDis + 1;
-    at::Tensor qk = ops::spatial_correlation(q2d * kScale, k2d, P);
-    qk = qk + l.relative_emb_k(q2d); // the relative embedding sees the unscaled query
-    qk = qk - outside_window(h, w, q2d.options()) * 1e8;
-    const at::Tensor attn = at::softmax(qk, 1);
-    const at::Tensor agg = to_tokens(ops::spatial_aggregate(attn, v2d, P));
-    return l.projection(dw_conv(l.dw_conv, agg * u, h, w));
 }
 
 struct LayerOut {
@@ -121,7 +92,7 @@ LayerOut layer_forward(const Layer &L, const at::Tensor &tgt_in, const at::Tenso
         l_idv = to_2d(short_term_mem->id_v, h, w);
     }
     const at::Tensor lt = long_term(L.long_term_attn, q, gk, at::cat({gv, g_idv}, 1), cat_u, h, w);
-    const at::Tensor st = short_term(L.short_term_attn, to_2d(q, h, w), lk, at::cat({lv, l_idv}, 1), cat_u, h, w);
+    const at::Tensor st = local_gated_propagation(L.short_term_attn, to_2d(q, h, w), lk, at::cat({lv, l_idv}, 1), cat_u.unsqueeze(1)).squeeze(1);
     record_stage(record, prefix + "lt_out", lt.unsqueeze(1));
     record_stage(record, prefix + "st_out", st.unsqueeze(1));
     const at::Tensor both = lt + st;

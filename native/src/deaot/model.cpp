@@ -67,12 +67,10 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
             L.linear_ID_V = nn::linear(w, p + "linear_ID_V", 2 * E, kExpandDim);
             L.linear_ID_U = nn::linear(w, p + "linear_ID_U", E, kExpandDim);
         }
-        const int64_t wide = 2 * kExpandDim, window = (2 * kMaxDis + 1) * (2 * kMaxDis + 1);
+        const int64_t wide = 2 * kExpandDim;
         L.long_term_attn.dw_conv = w.take(p + "long_term_attn.dw_conv.conv.weight", {wide, 1, 5, 5});
         L.long_term_attn.projection = nn::linear(w, p + "long_term_attn.projection", wide, 2 * E);
-        L.short_term_attn.relative_emb_k = conv(w, p + "short_term_attn.relative_emb_k", kAttDim, window, 1, 1, 0, true);
-        L.short_term_attn.dw_conv = w.take(p + "short_term_attn.dw_conv.conv.weight", {wide, 1, 5, 5});
-        L.short_term_attn.projection = nn::linear(w, p + "short_term_attn.projection", wide, 2 * E);
+        L.short_term_attn = load_local_gated_propagation(w, p + "short_term_attn", 1, kAttDim, kMaxDis);
         L.norm2 = nn::norm(w, p + "norm2", E, 1e-5);
         L.id_norm2 = nn::norm(w, p + "id_norm2", E, 1e-5);
         GatedPropagation &s = L.self_attn;
