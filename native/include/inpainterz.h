@@ -578,7 +578,8 @@ typedef struct inp_deaot inp_deaot;
 typedef struct inp_deaot_session inp_deaot_session;
 
 typedef struct inp_deaot_params {
-    inp_device_params device; /* defaults: inp_device_default_params() */
+    inp_device_params device; /* defaults: inp_device_default_params(); float32 only (dtype BF16:
+                                 INP_ERR_UNSUPPORTED) */
 } inp_deaot_params;
 
 INP_API inp_deaot_params inp_deaot_default_params(void);
@@ -662,6 +663,16 @@ INP_API int32_t inp_deaot_resize_frame(const inp_image *src, inp_image *dst);
 /* ---------------------------------------------------------------------------------------
  * Diagnostics
  * ------------------------------------------------------------------------------------- */
+
+/* DeAOT's local-window ops alone, for benchmarks and checks (patch x patch window, P = patch):
+ *   aggregate = false: out [n, P*P, h, w] = the spatial correlation of a = q and b = k [n, c, h, w]
+ *   aggregate = true:  out [n, c, h, w] = the window sum of a = attn [n, P*P, h, w] times b = v [n, c, h, w]
+ * reference = true computes the same numbers with the pure-ATen zero-pad + unfold oracle (the
+ * dense path upstream falls back to without the correlation extension), slowly.
+ * float32 row-major caller buffers; not retained.
+ *   INP_ERR_INVALID_ARGUMENT  a NULL buffer, a negative size, an even patch */
+INP_API int32_t inp_spatial_correlation(const float *a, const float *b, int64_t n, int64_t c, int64_t h, int64_t w, int32_t patch,
+                                        bool aggregate, bool reference, float *out);
 
 /* out[m x n] = a[m x k] @ b[k2 x n] in float32 through libtorch's GEMM, on the calling
  * thread's intra-op pool. Used to measure the machine's GEMM rate next to model timings.

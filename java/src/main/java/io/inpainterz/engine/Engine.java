@@ -71,4 +71,19 @@ public final class Engine {
             return out.asSlice(0, 4 * m * n).toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT);
         }
     }
+
+    /**
+     * DeAOT's local-window ops alone (benchmarks, checks): the spatial correlation of a = q and
+     * b = k [n, c, h, w] into out [n, patch^2, h, w], or with {@code aggregate} the window sum of
+     * a = attention [n, patch^2, h, w] times b = v [n, c, h, w] into out [n, c, h, w]; with
+     * {@code reference} by the zero-pad + unfold oracle. Row-major float32.
+     */
+    public static void spatialCorrelation(MemorySegment a, MemorySegment b, long n, long c, long h, long w, int patch, boolean aggregate,
+                                          boolean reference, MemorySegment out) {
+        long p2 = (long) patch * patch;
+        requireBytes("a", a, n * (aggregate ? p2 : c), h * w);
+        requireBytes("b", b, n * c, h * w);
+        requireBytes("out", out, n * (aggregate ? c : p2), h * w);
+        LibraryBindings.spatialCorrelation(a, b, n, c, h, w, patch, aggregate, reference, out);
+    }
 }

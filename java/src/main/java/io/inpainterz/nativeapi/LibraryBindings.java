@@ -50,6 +50,8 @@ public final class LibraryBindings {
     private static final MethodHandle CANCEL_TOKEN_IS_CANCELLED = fn("inp_cancel_token_is_cancelled", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle RUN_DEFAULT_PARAMS = fn("inp_run_default_params", FunctionDescriptor.of(RUN));
     private static final MethodHandle DEVICE_DEFAULT_PARAMS = fn("inp_device_default_params", FunctionDescriptor.of(DEVICE_PARAMS));
+    private static final MethodHandle SPATIAL_CORRELATION = fn("inp_spatial_correlation",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle MATMUL_F32 = fn("inp_matmul_f32",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
 
@@ -87,6 +89,11 @@ public final class LibraryBindings {
 
     public static void matmulF32(MemorySegment a, long m, long k, MemorySegment b, long k2, long n, MemorySegment out) {
         call(() -> (int) MATMUL_F32.invokeExact(a, m, k, b, k2, n, out));
+    }
+
+    public static void spatialCorrelation(MemorySegment a, MemorySegment b, long n, long c, long h, long w, int patch, boolean aggregate,
+                                          boolean reference, MemorySegment out) {
+        call(() -> (int) SPATIAL_CORRELATION.invokeExact(a, b, n, c, h, w, patch, aggregate, reference, out));
     }
 
     // ---- progress and cancellation ---------------------------------------------------------

@@ -59,4 +59,35 @@ class EngineTest {
     void buffersTooSmallForTheStatedShapeAreRefusedBeforeNativeCode() {
         assertThrows(InvalidInputException.class, () -> Engine.matmulF32(new float[5], 2, 3, new float[12], 3, 4));
     }
+
+    @Test
+    void theLocalWindowOpsMatchTheirUnfoldOracle() {
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            int n = 2, c = 5, h = 9, w = 13, p = 15;
+            java.util.Random r = new java.util.Random(3);
+            java.lang.foreign.MemorySegment q = a.allocate(4L * n * c * h * w), k = a.allocate(4L * n * c * h * w),
+                    attn = a.allocate(4L * n * p * p * h * w);
+            for (long i = 0; i < q.byteSize() / 4; i++) {
+                q.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+                k.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, (float) r.nextGaussian());
+            }
+            for (long i = 0; i < attn.byteSize() / 4; i++) attn.setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, r.nextFloat());
+            for (boolean aggregate : new boolean[] {false, true}) {
+                long size = 4L * n * (aggregate ? c : p * p) * h * w;
+                java.lang.foreign.MemorySegment ours = a.allocate(size), oracle = a.allocate(size);
+                java.lang.foreign.MemorySegment first = aggregate ? attn : q;
+                Engine.spatialCorrelation(first, k, n, c, h, w, p, aggregate, false, ours);
+                Engine.spatialCorrelation(first, k, n, c, h, w, p, aggregate, true, oracle);
+                double worst = 0, scale = 0;
+                for (long i = 0; i < size / 4; i++) {
+                    float x = ours.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i), y = oracle.getAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i);
+                    worst = Math.max(worst, Math.abs(x - y));
+                    scale = Math.max(scale, Math.abs(y));
+                }
+                assertTrue(scale > 1, "the oracle's output is not trivial");
+                assertTrue(worst <= 1e-5 * scale, (aggregate ? "aggregate" : "correlation") + ": max |diff| " + worst);
+            }
+            assertThrows(InvalidInputException.class, () -> Engine.spatialCorrelation(q, k, n, c, h, w, 14, false, false, a.allocate(4L * n * 196 * h * w)));
+        }
+    }
 }
