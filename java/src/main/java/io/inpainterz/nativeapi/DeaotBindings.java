@@ -5,7 +5,6 @@ import static io.inpainterz.nativeapi.Native.call;
 import static io.inpainterz.nativeapi.Native.callForPointer;
 import static io.inpainterz.nativeapi.Native.fn;
 import static io.inpainterz.nativeapi.Native.get;
-import static io.inpainterz.nativeapi.Native.offset;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -60,16 +59,12 @@ public final class DeaotBindings {
 
     /** The device params inside inp_deaot_default_params(). */
     public static LibraryBindings.DeviceParams deviceDefaults() {
-        return Structs.defaults(LibraryBindings.DeviceParams.class, LibraryBindings.DEVICE_PARAMS,
-                scratch -> defaultStruct(scratch).asSlice(offset(DEAOT_PARAMS, "device"), LibraryBindings.DEVICE_PARAMS));
+        return LibraryBindings.embeddedDeviceDefaults(DEAOT_PARAMS, DeaotBindings::defaultStruct);
     }
 
     /** inp_deaot_default_params() with the device fields that differ from it set. */
     public static MemorySegment params(LibraryBindings.DeviceParams device, Arena scratch) {
-        MemorySegment s = defaultStruct(scratch);
-        Structs.writeChanged(device, deviceDefaults(), LibraryBindings.DEVICE_PARAMS,
-                s.asSlice(offset(DEAOT_PARAMS, "device"), LibraryBindings.DEVICE_PARAMS), scratch);
-        return s;
+        return LibraryBindings.withDevice(device, DEAOT_PARAMS, DeaotBindings::defaultStruct, scratch);
     }
 
     public static MemorySegment init(String path, MemorySegment params, MemorySegment run, Arena scratch) {

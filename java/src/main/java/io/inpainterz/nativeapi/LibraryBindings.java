@@ -157,6 +157,21 @@ public final class LibraryBindings {
     /** inp_device_params, decoded. {@code kind}: inp_device; {@code dtype}: inp_dtype. */
     public record DeviceParams(int kind, int index, int dtype, int numThreads) {}
 
+    /** The defaults of the inp_device_params a model's params struct embeds as its field "device". */
+    static DeviceParams embeddedDeviceDefaults(StructLayout params, java.util.function.Function<Arena, MemorySegment> defaultParams) {
+        return Structs.defaults(DeviceParams.class, DEVICE_PARAMS,
+                scratch -> defaultParams.apply(scratch).asSlice(Native.offset(params, "device"), DEVICE_PARAMS));
+    }
+
+    /** A model's default params struct with the device fields of {@code device} that differ from it set. */
+    static MemorySegment withDevice(DeviceParams device, StructLayout params, java.util.function.Function<Arena, MemorySegment> defaultParams,
+                                    Arena scratch) {
+        MemorySegment s = defaultParams.apply(scratch);
+        Structs.writeChanged(device, embeddedDeviceDefaults(params, defaultParams), DEVICE_PARAMS,
+                s.asSlice(Native.offset(params, "device"), DEVICE_PARAMS), scratch);
+        return s;
+    }
+
     public static DeviceParams deviceDefaults() {
         return Structs.defaults(DeviceParams.class, DEVICE_PARAMS,
                 scratch -> get(() -> (MemorySegment) DEVICE_DEFAULT_PARAMS.invokeExact((SegmentAllocator) scratch)));

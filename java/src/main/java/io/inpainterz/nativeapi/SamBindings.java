@@ -80,10 +80,7 @@ public final class SamBindings {
 
     /** The device params inside inp_sam_default_params(). */
     public static LibraryBindings.DeviceParams samDefaults() {
-        try (Arena scratch = Arena.ofConfined()) {
-            return Structs.read(LibraryBindings.DeviceParams.class, LibraryBindings.DEVICE_PARAMS,
-                    samDefaultStruct(scratch).asSlice(offset(SAM_PARAMS, "device"), LibraryBindings.DEVICE_PARAMS));
-        }
+        return LibraryBindings.embeddedDeviceDefaults(SAM_PARAMS, SamBindings::samDefaultStruct);
     }
 
     static MemorySegment samDefaultStruct(Arena scratch) {
@@ -92,10 +89,7 @@ public final class SamBindings {
 
     /** inp_sam_default_params() with the device fields of {@code device} that differ from it set. */
     public static MemorySegment samParams(LibraryBindings.DeviceParams device, Arena scratch) {
-        MemorySegment s = samDefaultStruct(scratch);
-        Structs.writeChanged(device, samDefaults(), LibraryBindings.DEVICE_PARAMS,
-                s.asSlice(offset(SAM_PARAMS, "device"), LibraryBindings.DEVICE_PARAMS), scratch);
-        return s;
+        return LibraryBindings.withDevice(device, SAM_PARAMS, SamBindings::samDefaultStruct, scratch);
     }
 
     /** Returns the new inp_sam*. {@code run}: an inp_run or NULL. */
