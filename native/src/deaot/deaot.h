@@ -83,6 +83,7 @@ struct Model {
     Encoder encoder;
     Conv encoder_projector;
     Conv patch_wise_id_bank; // 11 -> 256, kernel 17, stride 16, padding 8
+    at::Tensor id_bank_columns; // its weight as [11, 17, 17, 256]: one 256-vector per (id, ky, kx)
     nn::Norm id_norm;
     std::vector<Layer> layers;
     GroupNorm decoder_norm;  // LSTT.decoder_norms.0 (2 groups over 512)

@@ -1,5 +1,7 @@
 // Loading, pre-processing, ID embedding and decoding of DeAOT (networks/models/deaot.py, aot.py,
 // decoders/fpn.py) and the tracking app's input rules (dataloaders/video_transforms.py).
+#include <ATen/Parallel.h>
+#include <ATen/ops/argmax.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/relu.h>
@@ -49,6 +51,7 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
     const int64_t E = kEmbedDim;
     m->encoder_projector = conv(w, "encoder_projector", m->encoder.dims[3], E, 1, 1, 0, true);
     m->patch_wise_id_bank = conv(w, "patch_wise_id_bank", kMaxObjects + 1, E, 17, 16, 8, true);
+    m->id_bank_columns = m->patch_wise_id_bank.weight.permute({1, 2, 3, 0}).contiguous();
     m->id_norm = nn::norm(w, "id_norm", E, 1e-5);
 
     const int64_t n = count_layers(ck);
@@ -173,9 +176,38 @@ at::Tensor normalize(const Model &m, const at::Tensor &rgb) {
 }
 
 at::Tensor id_embedding(const Model &m, const at::Tensor &one_hot) {
-    const at::Tensor e = m.patch_wise_id_bank(one_hot); // [1, 256, h, w] on the 1/16 grid
-    const at::Tensor tokens = e.view({kEmbedDim, -1}).t();
-    return m.id_norm.last_dim(tokens).contiguous();
+    if (!one_hot.device().is_cpu()) {
+        const at::Tensor e = m.patch_wise_id_bank(one_hot); // [1, 256, h, w] on the 1/16 grid
+        return m.id_norm.last_dim(e.view({kEmbedDim, -1}).t()).contiguous();
+    }
+    // The convolution of a one-hot mask is a sum of kernel columns: for each output position,
+    // the column of each window pixel's id (289 gathers of 256 values instead of 11 x 289 MACs).
+    const at::Tensor ids = one_hot.argmax(1).squeeze(0).to(at::kByte).contiguous();
+    const int64_t H = ids.size(0), W = ids.size(1), K = 17, S = 16, P = 8;
+    const int64_t h = (H + 2 * P - K) / S + 1, w = (W + 2 * P - K) / S + 1;
+    at::Tensor out = at::empty({h * w, kEmbedDim}, at::TensorOptions().dtype(at::kFloat));
+    const uint8_t *id = ids.data_ptr<uint8_t>();
+    const float *cols = m.id_bank_columns.data_ptr<float>(), *bias = m.patch_wise_id_bank.bias.data_ptr<float>();
+    float *o = out.data_ptr<float>();
+    at::parallel_for(0, h, 1, [&](int64_t y0, int64_t y1) {
+        for (int64_t y = y0; y < y1; y++)
+            for (int64_t x = 0; x < w; x++) {
+                float acc[kEmbedDim];
+                for (int64_t c = 0; c < kEmbedDim; c++) acc[c] = bias[c];
+                for (int64_t ky = 0; ky < K; ky++) {
+                    const int64_t iy = y * S + ky - P;
+                    if (iy < 0 || iy >= H) continue;
+                    for (int64_t kx = 0; kx < K; kx++) {
+                        const int64_t ix = x * S + kx - P;
+                        if (ix < 0 || ix >= W) continue;
+                        const float *col = cols + ((static_cast<int64_t>(id[iy * W + ix]) * K + ky) * K + kx) * kEmbedDim;
+                        for (int64_t c = 0; c < kEmbedDim; c++) acc[c] += col[c];
+                    }
+                }
+                std::copy(acc, acc + kEmbedDim, o + (y * w + x) * kEmbedDim);
+            }
+    });
+    return m.id_norm.last_dim(out).contiguous();
 }
 
 at::Tensor decode(const Model &m, const at::Tensor &emb, const std::vector<at::Tensor> &enc, int64_t h, int64_t w) {
