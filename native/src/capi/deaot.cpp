@@ -1,4 +1,6 @@
-#include <ATen/ops/empty.h>
+#include <ATen/ops/constant_pad_nd.h>
+#include <ATen/ops/from_blob.h>
+#include <ATen/ops/im2col.h>
 
 #include <cstring>
 #include <memory>
@@ -7,6 +9,7 @@
 #include "capi/handles.h"
 #include "deaot/deaot.h"
 #include "deaot/session.h"
+#include "ops/correlation.h"
 #include "runtime/checkpoint.h"
 #include "runtime/device.h"
 #include "runtime/error.h"
@@ -53,6 +56,13 @@ void check_frame(const inp_deaot_session *s, const inp_image *frame, const char 
     const inp::deaot::Session &x = *s->session;
     if (x.network_input()) check_image(frame, fn, "frame", 3, x.network_width(), x.network_height());
     else check_image(frame, fn, "frame", 3, x.width(), x.height());
+}
+
+// The zero-pad + unfold oracle: every window position as a copy of the padded map.
+at::Tensor unfold_window(const at::Tensor &x, int64_t patch) {
+    const int64_t r = patch / 2, n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+    const at::Tensor padded = at::constant_pad_nd(x, {r, r, r, r}, 0);
+    return at::im2col(padded, {patch, patch}, {1, 1}, {0, 0}, {1, 1}).view({n, c, patch * patch, h * w});
 }
 
 } // namespace
@@ -202,20 +212,6 @@ int32_t inp_deaot_resize_frame(const inp_image *src, inp_image *dst) {
 
 } // extern "C"
 
-#include <ATen/ops/constant_pad_nd.h>
-#include <ATen/ops/from_blob.h>
-#include <ATen/ops/im2col.h>
-
-#include "ops/correlation.h"
-
-namespace {
-// The zero-pad + unfold oracle: every window position as a copy of the padded map.
-at::Tensor unfold_window(const at::Tensor &x, int64_t patch) {
-    const int64_t r = patch / 2, n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-    const at::Tensor padded = at::constant_pad_nd(x, {r, r, r, r}, 0);
-    return at::im2col(padded, {patch, patch}, {1, 1}, {0, 0}, {1, 1}).view({n, c, patch * patch, h * w});
-}
-} // namespace
 
 extern "C" int32_t inp_spatial_correlation(const float *a, const float *b, int64_t n, int64_t c, int64_t h, int64_t w, int32_t patch,
                                            bool aggregate, bool reference, float *out) {

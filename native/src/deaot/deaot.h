@@ -26,12 +26,8 @@ constexpr int64_t kExpandDim = 512;   // d_model * expand_ratio
 constexpr int64_t kMaxDis = 7;        // short-term window radius: 15 x 15
 constexpr int64_t kMaxLongEdge = 1040; // MultiRestrictSize max_long_edge (800 * 1.3)
 
-// A convolution with an optional bias; a frozen batch norm after it is folded in.
-struct Conv {
-    at::Tensor weight, bias;
-    int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
-    at::Tensor operator()(const at::Tensor &x) const;
-};
+// A convolution with an optional bias; in the encoder a frozen batch norm after it is folded in.
+using Conv = nn::Conv2d;
 
 struct GroupNorm {
     at::Tensor weight, bias;

@@ -12,8 +12,6 @@
 
 namespace inp::deaot {
 
-at::Tensor Conv::operator()(const at::Tensor &x) const { return at::conv2d(x, weight, bias, stride, padding, dilation, groups); }
-
 namespace {
 
 constexpr double kBnEps = 1e-5;

@@ -19,15 +19,6 @@ namespace inp::deaot {
 
 namespace {
 
-Conv conv(Weights &w, const std::string &prefix, int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool bias) {
-    Conv c;
-    c.weight = w.take(prefix + ".weight", {out, in, kernel, kernel});
-    if (bias) c.bias = w.take(prefix + ".bias", {out});
-    c.stride = stride;
-    c.padding = padding;
-    return c;
-}
-
 GroupNorm group_norm(Weights &w, const std::string &prefix, int64_t dim, int64_t groups) {
     return GroupNorm{w.take(prefix + ".weight", {dim}), w.take(prefix + ".bias", {dim}), groups};
 }
@@ -49,8 +40,8 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
     m->options = options;
     load_encoder(w, m->encoder);
     const int64_t E = kEmbedDim;
-    m->encoder_projector = conv(w, "encoder_projector", m->encoder.dims[3], E, 1, 1, 0, true);
-    m->patch_wise_id_bank = conv(w, "patch_wise_id_bank", kMaxObjects + 1, E, 17, 16, 8, true);
+    m->encoder_projector = nn::conv2d(w, "encoder_projector", m->encoder.dims[3], E, 1, 1, 0, true);
+    m->patch_wise_id_bank = nn::conv2d(w, "patch_wise_id_bank", kMaxObjects + 1, E, 17, 16, 8, true);
     m->id_bank_columns = m->patch_wise_id_bank.weight.permute({1, 2, 3, 0}).contiguous();
     m->id_norm = nn::norm(w, "id_norm", E, 1e-5);
 
@@ -90,18 +81,18 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
 
     Decoder &d = m->decoder;
     const auto &sd = m->encoder.dims;
-    d.conv_in = conv(w, "decoder.conv_in.conv", 2 * E, E, 1, 1, 0, true);
+    d.conv_in = nn::conv2d(w, "decoder.conv_in.conv", 2 * E, E, 1, 1, 0, true);
     d.gn_in = group_norm(w, "decoder.conv_in.gn", E, 8);
-    d.conv_16x = conv(w, "decoder.conv_16x.conv", E, E, 3, 1, 1, true);
+    d.conv_16x = nn::conv2d(w, "decoder.conv_16x.conv", E, E, 3, 1, 1, true);
     d.gn_16x = group_norm(w, "decoder.conv_16x.gn", E, 8);
-    d.conv_8x = conv(w, "decoder.conv_8x.conv", E, E / 2, 3, 1, 1, true);
+    d.conv_8x = nn::conv2d(w, "decoder.conv_8x.conv", E, E / 2, 3, 1, 1, true);
     d.gn_8x = group_norm(w, "decoder.conv_8x.gn", E / 2, 8);
-    d.conv_4x = conv(w, "decoder.conv_4x.conv", E / 2, E / 2, 3, 1, 1, true);
+    d.conv_4x = nn::conv2d(w, "decoder.conv_4x.conv", E / 2, E / 2, 3, 1, 1, true);
     d.gn_4x = group_norm(w, "decoder.conv_4x.gn", E / 2, 8);
-    d.adapter_16x = conv(w, "decoder.adapter_16x", sd[2], E, 1, 1, 0, true);
-    d.adapter_8x = conv(w, "decoder.adapter_8x", sd[1], E, 1, 1, 0, true);
-    d.adapter_4x = conv(w, "decoder.adapter_4x", sd[0], E / 2, 1, 1, 0, true);
-    d.conv_out = conv(w, "decoder.conv_out", E / 2, kMaxObjects + 1, 1, 1, 0, true);
+    d.adapter_16x = nn::conv2d(w, "decoder.adapter_16x", sd[2], E, 1, 1, 0, true);
+    d.adapter_8x = nn::conv2d(w, "decoder.adapter_8x", sd[1], E, 1, 1, 0, true);
+    d.adapter_4x = nn::conv2d(w, "decoder.adapter_4x", sd[0], E / 2, 1, 1, 0, true);
+    d.conv_out = nn::conv2d(w, "decoder.conv_out", E / 2, kMaxObjects + 1, 1, 1, 0, true);
     w.finish();
     return m;
 }

@@ -31,7 +31,7 @@ Norm norm(Weights &w, const std::string &prefix, int64_t dim, double eps) {
     return Norm{w.take(prefix + ".weight", {dim}), w.take(prefix + ".bias", {dim}), eps};
 }
 
-at::Tensor Conv2d::operator()(const at::Tensor &x) const { return at::conv2d(x, weight, bias, stride, padding); }
+at::Tensor Conv2d::operator()(const at::Tensor &x) const { return at::conv2d(x, weight, bias, stride, padding, dilation, groups); }
 
 Conv2d conv2d(Weights &w, const std::string &prefix, int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool has_bias) {
     Conv2d c;

@@ -29,8 +29,8 @@ struct Norm { // LayerNorm over the last dim, or LayerNorm2d over channels (dim 
 Norm norm(Weights &w, const std::string &prefix, int64_t dim, double eps);
 
 struct Conv2d {
-    at::Tensor weight, bias;
-    int64_t stride = 1, padding = 0;
+    at::Tensor weight, bias; // bias may be undefined
+    int64_t stride = 1, padding = 0, dilation = 1, groups = 1;
     at::Tensor operator()(const at::Tensor &x) const;
 };
 Conv2d conv2d(Weights &w, const std::string &prefix, int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding, bool has_bias);
