@@ -675,8 +675,9 @@ typedef struct inp_e2fgvi inp_e2fgvi;
 typedef struct inp_e2fgvi_session inp_e2fgvi_session;
 
 typedef struct inp_e2fgvi_params {
-    inp_device_params device; /* defaults: inp_device_default_params(); float32 only (dtype BF16:
-                                 INP_ERR_UNSUPPORTED) */
+    inp_device_params device; /* defaults: inp_device_default_params(); dtype BF16 is the opt-in
+                                 bfloat16 path (SPyNet, warping and the deformable conv stay
+                                 float32; faster on CPUs with AVX512-BF16 or AMX, and on GPUs) */
 } inp_e2fgvi_params;
 
 INP_API inp_e2fgvi_params inp_e2fgvi_default_params(void);

@@ -6,15 +6,18 @@
 //              equal outside the dilated masks, within 1 level inside, at most 1 % differing,
 //   bounded_*  a session with a small reference radius differs from the upstream loop only
 //              where its reference set differs, and holds fewer frames,
+//   bf16_*     the opt-in bfloat16 path within 40 dB PSNR of float32 inside the masks,
 //   errors_*   sizes E2FGVI cannot take, an empty clip, the wrong checkpoint family.
-// Usage: test_e2fgvi [PARITY_DIR] [--device cuda]. $INPAINTERZ_PARITY_DIR wins over PARITY_DIR;
+// Usage: test_e2fgvi [PARITY_DIR] [--device cuda] [--bench (stage timings only)]. $INPAINTERZ_PARITY_DIR wins over PARITY_DIR;
 // a missing folder or file is a failure, never a skip.
 #include <ATen/Context.h>
+#include <ATen/Parallel.h>
 #include <ATen/ops/abs.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/zeros.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -143,6 +146,29 @@ void loops(const std::string &dir) {
     }
 }
 
+// The opt-in bfloat16 path against float32 on the fixture clips: PSNR inside the dilated masks.
+void bf16(const std::string &dir) {
+    auto ck = inp::Checkpoint::load(dir + "/weights.pth", true, inp::Run::none());
+    const auto m32 = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
+    const auto m16 = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kBFloat16).device(device));
+    const at::Tensor frames = read_npy(dir + "/frames.npy"), masks = read_npy(dir + "/masks.npy"), dilated = read_npy(dir + "/masks_dilated.npy");
+    using clock = std::chrono::steady_clock;
+    const auto t0 = clock::now();
+    const at::Tensor a = loop(*m32, frames, masks, {});
+    const auto t1 = clock::now();
+    const at::Tensor b = loop(*m16, frames, masks, {});
+    const auto t2 = clock::now();
+    const at::Tensor in = dilated.ne(0).unsqueeze(3).expand_as(a);
+    const double mse = (a.to(at::kDouble) - b.to(at::kDouble)).pow(2).masked_select(in).mean().item<double>();
+    const double psnr = mse == 0 ? 99.0 : 10.0 * std::log10(255.0 * 255.0 / mse);
+    const int64_t outside = (a.ne(b)).logical_and(in.logical_not()).sum().item<int64_t>();
+    char line[256];
+    std::snprintf(line, sizeof line, "bf16 %s: PSNR in the masks %.1f dB vs float32 (>= 40), %lld values differ outside; %.1f s vs %.1f s",
+                  dir.substr(dir.rfind('/') + 1).c_str(), psnr, static_cast<long long>(outside), std::chrono::duration<double>(t2 - t1).count(),
+                  std::chrono::duration<double>(t1 - t0).count());
+    check(psnr >= 40.0 && outside == 0, line);
+}
+
 template <typename F> void expect_error(const std::string &what, int32_t status, F &&f) {
     try {
         f();
@@ -165,6 +191,38 @@ void errors(const std::string &root) {
     check(hq->hq && !m->hq && m->blocks.size() == 2 && hq->blocks.size() == 2, "variants and block counts read from the checkpoints");
 }
 
+// --bench: stage timings of one window of 11 local + 6 reference frames at the fixture's size.
+void bench(const std::string &dir) {
+    auto ck = inp::Checkpoint::load(dir + "/weights.pth", true, inp::Run::none());
+    const auto m = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
+    const at::Tensor in0 = read_npy(dir + "/window0_input.npy")[0];
+    const int64_t L = 11, T = 17, H = in0.size(2), W = in0.size(3);
+    const at::Tensor x = in0.repeat({3, 1, 1, 1}).slice(0, 0, T).contiguous();
+    using clock = std::chrono::steady_clock;
+    auto time = [](const char *what, auto &&f) {
+        const auto t0 = clock::now();
+        auto r = f();
+        std::printf("  %-28s %7.3f s\n", what, std::chrono::duration<double>(clock::now() - t0).count());
+        return r;
+    };
+    for (int rep = 0; rep < 2; rep++) {
+        std::printf("window T=%lld (L=%lld) at %lldx%lld, %d threads, %zu blocks\n", (long long)T, (long long)L, (long long)W, (long long)H,
+                    at::get_num_threads(), m->blocks.size());
+        const at::Tensor q = time("flow frames", [&] { return inp::e2fgvi::flow_frames(x.slice(0, 0, L)); });
+        const at::Tensor f1 = time("spynet (L-1 pairs, both ways)", [&] {
+            inp::e2fgvi::flow(*m, q.slice(0, 1, L), q.slice(0, 0, L - 1));
+            return inp::e2fgvi::flow(*m, q.slice(0, 0, L - 1), q.slice(0, 1, L));
+        });
+        const at::Tensor enc = time("encoder (T frames)", [&] { return inp::e2fgvi::encode(*m, x); });
+        const at::Tensor local = time("propagation", [&] { return m->feat_prop(enc.slice(0, 0, L), f1, f1, inp::Run::none()); });
+        time("hallucinate (decode L)", [&] { return inp::e2fgvi::hallucinate(*m, local, enc.slice(0, L, T), L, inp::Run::none()); });
+        const int64_t h = H / 4, w = W / 4;
+        const at::Tensor tok = at::zeros({T, h / 3, w / 3, 512}).normal_();
+        time("one transformer block", [&] { return m->blocks[0](tok, h, w); });
+        time("decoder (L frames)", [&] { return inp::e2fgvi::decode(*m, enc.slice(0, 0, L)); });
+    }
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -172,6 +230,11 @@ int main(int argc, char **argv) {
     if (const char *env = std::getenv("INPAINTERZ_PARITY_DIR")) root = env;
     for (int i = 1; i + 1 < argc; i++)
         if (std::string(argv[i]) == "--device" && std::string(argv[i + 1]) == "cuda") device = c10::Device(c10::kCUDA, 0);
+    for (int i = 1; i < argc; i++)
+        if (std::string(argv[i]) == "--bench") {
+            bench(root + "/e2fgvi/e2fgvi_d2");
+            return 0;
+        }
     at::globalContext().setAllowTF32CuBLAS(false);
     at::globalContext().setAllowTF32CuDNN(false);
     const std::vector<std::pair<std::string, std::function<void()>>> tests = {
@@ -179,6 +242,8 @@ int main(int argc, char **argv) {
         {"stages_hq", [&] { stages(root + "/e2fgvi/e2fgvi_hq_d2"); }},
         {"loop_hq", [&] { loops(root + "/e2fgvi/e2fgvi_hq_d2"); }},
         {"loop_e2fgvi", [&] { loops(root + "/e2fgvi/e2fgvi_d2"); }},
+        {"bf16_hq", [&] { bf16(root + "/e2fgvi/e2fgvi_hq_d2"); }},
+        {"bf16_e2fgvi", [&] { bf16(root + "/e2fgvi/e2fgvi_d2"); }},
         {"errors", [&] { errors(root); }},
     };
     for (const auto &[name, fn] : tests) {

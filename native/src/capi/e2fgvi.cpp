@@ -30,9 +30,8 @@ namespace {
 
 std::unique_ptr<inp_e2fgvi> make_model(const inp::Checkpoint &ck, const inp_e2fgvi_params &p) {
     inp::check_device_params(p.device);
-    if (inp::compute_dtype(p.device) != c10::kFloat) inp::fail(INP_ERR_UNSUPPORTED, "E2FGVI runs in float32 only (device dtype BF16 is not offered yet)");
     auto h = std::make_unique<inp_e2fgvi>();
-    h->model = inp::e2fgvi::load(ck, at::TensorOptions().dtype(at::kFloat).device(inp::to_device(p.device)));
+    h->model = inp::e2fgvi::load(ck, at::TensorOptions().dtype(inp::compute_dtype(p.device)).device(inp::to_device(p.device)));
     h->num_threads = p.device.num_threads;
     return h;
 }

@@ -72,6 +72,9 @@ struct Model {
     nn::Conv2d sc_bias_conv;             // HQ
     std::vector<FocalBlock> blocks;
     SpyNet spynet;
+    // Device and compute dtype: float32, or bfloat16 for the opt-in path, where SPyNet, flow
+    // warping, the deformable-alignment offsets and the deformable conv itself stay in float32
+    // (sampling positions need more than bfloat16's 8 bits).
     at::TensorOptions options;
 };
 
@@ -81,9 +84,9 @@ std::unique_ptr<Model> load(const Checkpoint &ckpt, at::TensorOptions options);
 // Whether the model accepts a padded input of h x w (multiples of 60 x 108; E2FGVI: 240 x 432).
 void check_input_size(const Model &m, int64_t padded_h, int64_t padded_w);
 
-// The per-frame parts. frames: masked, padded [n, 3, H, W] in [-1, 1].
+// The per-frame parts. frames: masked, padded [n, 3, H, W] in [-1, 1], float32.
 at::Tensor flow_frames(const at::Tensor &frames);                       // -> [n, 3, H/4, W/4] in [0, 1]
-at::Tensor encode(const Model &m, const at::Tensor &frames);            // -> [n, 128, H/4, W/4]
+at::Tensor encode(const Model &m, const at::Tensor &frames);            // -> [n, 128, H/4, W/4] in the compute dtype
 // SPyNet over pairs: ref [n, 3, h, w], supp [n, 3, h, w] (flow frames) -> [n, 2, h, w].
 at::Tensor flow(const Model &m, const at::Tensor &ref, const at::Tensor &supp, TensorList *record = nullptr, const std::string &prefix = "");
 
@@ -91,7 +94,7 @@ at::Tensor flow(const Model &m, const at::Tensor &ref, const at::Tensor &supp, T
 at::Tensor decode(const Model &m, const at::Tensor &feat);
 
 // The window-wide part: local features (propagated) and reference features -> decoded frames
-// before tanh of the first `decode` frames, [decode, 3, H, W]. record: slot `slot` stages.
+// before tanh of the first `decode` frames, [decode, 3, H, W] float32. record: slot `slot` stages.
 at::Tensor hallucinate(const Model &m, const at::Tensor &local_feat, const at::Tensor &ref_feat, int64_t decode, const Run &run,
                        TensorList *record = nullptr, int64_t slot = -1);
 

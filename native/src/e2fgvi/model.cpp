@@ -69,8 +69,10 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
         const std::string p = "feat_prop_module.deform_align." + branch[b];
         d.conv_offset = {nn::conv2d(w, p + ".conv_offset.0", 3 * C + 4, C, 3, 1, 1, true), nn::conv2d(w, p + ".conv_offset.2", C, C, 3, 1, 1, true),
                          nn::conv2d(w, p + ".conv_offset.4", C, C, 3, 1, 1, true), nn::conv2d(w, p + ".conv_offset.6", C, 27 * 16, 3, 1, 1, true)};
+        w.set_dtype(at::kFloat); // the deformable conv runs in float32 (see Model::options)
         d.weight = w.take(p + ".weight", {C, 2 * C, 3, 3});
         d.bias = w.take(p + ".bias", {C});
+        w.set_dtype(options.dtype().toScalarType());
         const std::string q = "feat_prop_module.backbone." + branch[b];
         m->feat_prop.backbone[b] = {nn::conv2d(w, q + ".0", (2 + b) * C, C, 3, 1, 1, true), nn::conv2d(w, q + ".2", C, C, 3, 1, 1, true)};
     }
@@ -100,6 +102,7 @@ std::unique_ptr<Model> load(const Checkpoint &ck, at::TensorOptions options) {
     }
 
     SpyNet &s = m->spynet;
+    w.set_dtype(at::kFloat);
     s.mean = w.take("update_spynet.mean", {1, 3, 1, 1});
     s.std = w.take("update_spynet.std", {1, 3, 1, 1});
     constexpr int64_t spy[5][2] = {{8, 32}, {32, 64}, {64, 32}, {32, 16}, {16, 2}};
@@ -139,7 +142,7 @@ at::Tensor flow_frames(const at::Tensor &frames) {
 
 at::Tensor encode(const Model &m, const at::Tensor &frames) {
     constexpr int64_t groups[5] = {1, 2, 4, 8, 1};
-    at::Tensor out = frames, x0;
+    at::Tensor out = frames.to(m.options), x0;
     for (int i = 0; i < 9; i++) {
         if (i == 4) x0 = out;
         if (i > 4) { // group-interleaved concatenation of x0 and the last activation

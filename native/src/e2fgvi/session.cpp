@@ -75,7 +75,7 @@ void Session::run_window(int64_t f, const Run &run) {
     for (int64_t i = ((std::max<int64_t>(0, lo) + o_.ref_stride - 1) / o_.ref_stride) * o_.ref_stride; i <= hi; i += o_.ref_stride)
         if (i < first || i > last) ids.push_back(i);
 
-    const auto opt = m_.options;
+    const auto opt = m_.options.dtype(at::kFloat); // inputs and flow frames are float32
     auto input_of = [&](const Frame &fr) { // masked, padded, [1, 3, H, W] in [-1, 1]
         const at::Tensor x = fr.rgb.permute({2, 0, 1}).unsqueeze(0).to(opt).div(255.0) * 2.0 - 1.0;
         return mirror_pad(x * (1 - fr.mask.to(opt)), ph_, pw_);

@@ -14,6 +14,9 @@
 #include <ATen/ops/im2col.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/scaled_dot_product_attention.h>
+#include <ATen/ops/matmul.h>
+#include <ATen/ops/softmax.h>
+#include <cstdlib>
 #include <ATen/ops/zeros.h>
 
 #include <cmath>
@@ -28,7 +31,7 @@ namespace {
 constexpr int64_t kWh = 5, kWw = 9, kWin = kWh * kWw; // window (5, 9)
 constexpr int64_t kEh = 2, kEw = 4;                  // expand size: window / 2
 constexpr int64_t kHeads = 4, kHeadDim = kHidden / kHeads;
-constexpr int64_t kWindowChunk = 16; // windows whose keys are built at once
+const int64_t kWindowChunk = std::getenv("E2FGVI_CHUNK") ? std::atoi(std::getenv("E2FGVI_CHUNK")) : 4; // windows whose keys are built at once
 
 // For a token map of H x W: per window, its 165 spatial key positions (45 own + 120 rolled,
 // upstream's order) as flat indices into H * W, and its 45 pooled key positions as flat
@@ -114,7 +117,10 @@ at::Tensor attention(const FocalBlock &B, const at::Tensor &xn, const at::Tensor
         // Logit bias: 0 for the spatial keys, the padding bias for the pooled ones (t-major).
         const at::Tensor pb = idx.bias.slice(0, w0, w1).unsqueeze(1).expand({nc, T, kWin}).reshape({nc, T * kWin});
         const at::Tensor mask = at::cat({at::zeros({nc, T * ns}, pb.options()), pb}, 1).view({nc, 1, 1, -1});
-        out.push_back(at::scaled_dot_product_attention(q.slice(0, w0, w1), k, v, mask, 0.0, false, 1.0));
+        if (std::getenv("E2FGVI_SDPA")) { out.push_back(at::scaled_dot_product_attention(q.slice(0, w0, w1), k, v, mask, 0.0, false, 1.0)); continue; }
+        at::Tensor logits = at::matmul(q.slice(0, w0, w1), k.transpose(-2, -1));
+        logits.add_(mask);
+        out.push_back(at::matmul(at::softmax(logits, -1), v));
     }
     // [nW, heads, T * 45, hd] -> [nW, T * 45, C] -> proj -> [T, H, W, C]
     const at::Tensor a = B.proj(at::cat(out, 0).transpose(1, 2).reshape({nW, T * kWin, C}));
@@ -168,7 +174,7 @@ at::Tensor hallucinate(const Model &m, const at::Tensor &local_feat, const at::T
     at::Tensor sc = at::col2im(t, {h, w}, kT2TKernel, kT2TDil, kT2TPad, kT2TStride);
     sc = m.hq ? m.sc_bias_conv(sc) : sc + m.sc_bias.unsqueeze(0);
     if (record != nullptr && slot >= 0 && slot < D) record_stage(record, "inter_softcomp_slot2", sc.slice(0, slot, slot + 1));
-    const at::Tensor out = decode(m, feat.slice(0, 0, D) + sc);
+    const at::Tensor out = decode(m, feat.slice(0, 0, D) + sc).to(at::kFloat);
     if (record != nullptr && slot >= 0 && slot < D) record_stage(record, "inter_decoder_pretanh_slot2", out.slice(0, slot, slot + 1));
     return out;
 }
