@@ -74,5 +74,17 @@ int main(void) {
     F(inp_deaot_info, objects); F(inp_deaot_info, sub_engines); F(inp_deaot_info, network_width); F(inp_deaot_info, network_height);
     F(inp_deaot_info, prob_width); F(inp_deaot_info, prob_height); F(inp_deaot_info, frames); F(inp_deaot_info, long_term_frames);
     F(inp_deaot_info, memory_bytes);
+
+    S(inp_e2fgvi_params);
+    F(inp_e2fgvi_params, device);
+
+    S(inp_e2fgvi_session_params);
+    F(inp_e2fgvi_session_params, neighbor_stride); F(inp_e2fgvi_session_params, ref_stride); F(inp_e2fgvi_session_params, ref_radius);
+    F(inp_e2fgvi_session_params, dilation); F(inp_e2fgvi_session_params, reuse);
+
+    S(inp_e2fgvi_info);
+    F(inp_e2fgvi_info, frames_in); F(inp_e2fgvi_info, frames_out); F(inp_e2fgvi_info, ready); F(inp_e2fgvi_info, windows);
+    F(inp_e2fgvi_info, buffered_frames); F(inp_e2fgvi_info, memory_bytes); F(inp_e2fgvi_info, encoder_frames);
+    F(inp_e2fgvi_info, flow_pairs); F(inp_e2fgvi_info, padded_width); F(inp_e2fgvi_info, padded_height); F(inp_e2fgvi_info, finished);
     return 0;
 }

@@ -64,6 +64,7 @@ public final class NativeHandle implements AutoCloseable {
         SAM(SamBindings.SAM_FREE, false), SAM_EMBEDDING(SamBindings.SAM_EMBEDDING_FREE, false),
         VIDEO_READER(VideoBindings.VIDEO_READER_FREE, false), VIDEO_WRITER(VideoBindings.VIDEO_WRITER_FREE, false),
         DEAOT(DeaotBindings.FREE, false), DEAOT_SESSION(DeaotBindings.SESSION_FREE, false),
+        E2FGVI(E2fgviBindings.FREE, false), E2FGVI_SESSION(E2fgviBindings.SESSION_FREE, false),
         /** Tokens are small and left to the garbage collector by design: no warning. */
         CANCEL_TOKEN(LibraryBindings.CANCEL_TOKEN_FREE, true);
 

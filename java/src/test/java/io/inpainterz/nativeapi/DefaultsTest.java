@@ -32,6 +32,10 @@ class DefaultsTest {
                     bytes(SamBindings.samParams(SamBindings.samDefaults(), a), SamBindings.SAM_PARAMS));
             assertArrayEquals(bytes(DeaotBindings.sessionDefaultStruct(a), DeaotBindings.SESSION_PARAMS),
                     bytes(DeaotBindings.sessionParams(io.inpainterz.engine.Tracker.SessionOptions.defaults(), a), DeaotBindings.SESSION_PARAMS));
+            assertArrayEquals(bytes(E2fgviBindings.sessionDefaultStruct(a), E2fgviBindings.SESSION_PARAMS),
+                    bytes(E2fgviBindings.sessionParams(io.inpainterz.engine.Inpainter.SessionOptions.defaults(), a), E2fgviBindings.SESSION_PARAMS));
+            assertArrayEquals(bytes(E2fgviBindings.defaultStruct(a), E2fgviBindings.E2FGVI_PARAMS),
+                    bytes(E2fgviBindings.params(E2fgviBindings.deviceDefaults(), a), E2fgviBindings.E2FGVI_PARAMS));
             assertArrayEquals(bytes(LibraryBindings.runDefaults(a), LibraryBindings.RUN), bytes(LibraryBindings.run(a, null, null, 0), LibraryBindings.RUN));
         }
     }
