@@ -23,6 +23,7 @@ public final class ParityRunner {
                 List<StageResult> stages = new ArrayList<>(CheckpointParity.run(c));
                 if (model.equals("sam")) stages.addAll(SamParity.run(c));
                 if (model.equals("deaot")) stages.addAll(DeaotParity.run(c));
+                if (model.equals("e2fgvi")) stages.addAll(E2fgviParity.run(c));
                 for (StageResult r : stages) {
                     results.add(r);
                     if (out != null) out.println(r.line());

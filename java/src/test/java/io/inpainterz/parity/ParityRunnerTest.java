@@ -33,6 +33,13 @@ class ParityRunnerTest {
         // SAM: the image stages, dense_pe, 9 stages for each of the 6 prompt cases, 4 per AMG case
         // (two with the model, one with the fixture's formula predictor).
         assertEquals(6 + 1 + 6 * 9 + 3 * 4, results.stream().filter(r -> r.caseName().equals("sam/tiny") && !r.stage().startsWith("ckpt")).count());
+        // E2FGVI, each case: the variant, window 0's 24 recorded stages and the returned prediction,
+        // the whole clip with upstream's references and streamed with the default radius.
+        for (String e : List.of("e2fgvi/e2fgvi_d2", "e2fgvi/e2fgvi_hq_d2")) {
+            List<String> stages = results.stream().filter(r -> r.caseName().equals(e) && !r.stage().startsWith("ckpt")).map(StageResult::stage).toList();
+            assertEquals(1 + 24 + 1 + 2, stages.size(), e + ": " + stages);
+            assertTrue(stages.containsAll(List.of("variant", "window0_pred", "inter_block1_slot2", "comp_frames", "comp_frames (ref_radius 60, streamed)")), stages.toString());
+        }
     }
 
     @Test
