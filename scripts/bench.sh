@@ -20,6 +20,20 @@ for variant in $variants; do
     python3 "$ROOT/tools/make_random_sam.py" "$variant" "$f.part" && mv "$f.part" "$f"
   fi
 done
+# E2FGVI and E2FGVI-HQ with the official 8 blocks, random weights (numpy only): keys and shapes
+# from the 2-block parity fixtures, their structural index buffers copied. When every benchmark
+# runs (no regex) or a regex names E2FGVI.
+case "$#: ${*,,}" in
+  0:*|*e2fgvi*)
+    for model in e2fgvi e2fgvi_hq; do
+      f="$ROOT/build/bench/${model}_random.pth"
+      if [ ! -f "$f" ]; then
+        log "bench: writing $f (random weights, 8 blocks)"
+        python3 -c 'import numpy' 2>/dev/null || python3 -m pip install -q --index-url file:///opt/pypi/simple --find-links /opt/wheels numpy 2>/dev/null || python3 -m pip install -q numpy
+        python3 "$ROOT/tools/make_random_e2fgvi.py" "$model" "$f.part" --fixtures "$INPAINTERZ_PARITY_DIR" && mv "$f.part" "$f"
+      fi
+    done ;;
+esac
 lscpu | grep -E '^(Model name|CPU family|Model|CPU\(s\)|Thread)' >&2
 grep -o -w -E 'avx512f|avx512_bf16|amx_bf16|avx2|fma' /proc/cpuinfo | sort -u | tr '\n' ' ' >&2; echo >&2
 cd "$ROOT"
