@@ -668,8 +668,11 @@ INP_API int32_t inp_deaot_resize_frame(const inp_image *src, inp_image *dst);
  * A model is loaded once and may serve many sessions on many threads at once; a session is one
  * clip and allows one call at a time. Frames stream through a session: push them in order with
  * their masks, pop the frames that are final (composited, in order), finish at the end of the
- * clip and pop the rest. A session holds about ref_radius + 2 x neighbor_stride frames, so its
- * memory does not depend on the clip's length.
+ * clip and pop the rest. Windows sit at frames f = 0, s, 2s, ... (s = neighbor_stride), take the
+ * local frames [f - s, f + s] and the references (multiples of ref_stride) within
+ * [f - ref_radius, f + ref_radius], and run in order once frame f + max(s, ref_radius) has
+ * arrived (or at finish); a frame is final once no later window covers it. A session holds about
+ * ref_radius + 2 x neighbor_stride frames, so its memory does not depend on the clip's length.
  * ------------------------------------------------------------------------------------- */
 typedef struct inp_e2fgvi inp_e2fgvi;
 typedef struct inp_e2fgvi_session inp_e2fgvi_session;

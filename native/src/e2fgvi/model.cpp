@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <set>
+#include <vector>
 
 #include "e2fgvi/e2fgvi.h"
 #include "runtime/error.h"
@@ -140,7 +141,11 @@ at::Tensor flow_frames(const at::Tensor &frames) {
     return at::upsample_bilinear2d(x, {frames.size(2) / 4, frames.size(3) / 4}, true);
 }
 
-at::Tensor encode(const Model &m, const at::Tensor &frames) {
+// Frames per encoder or decoder call: their first activations are 20-40x the input (a decoder
+// batch of 11 frames at 864x480 would need 2.4 GB at once), so both run a few frames at a time.
+constexpr int64_t kFrameChunk = 2;
+
+static at::Tensor encode_chunk(const Model &m, const at::Tensor &frames) {
     constexpr int64_t groups[5] = {1, 2, 4, 8, 1};
     at::Tensor out = frames.to(m.options), x0;
     for (int i = 0; i < 9; i++) {
@@ -154,16 +159,30 @@ at::Tensor encode(const Model &m, const at::Tensor &frames) {
     return out;
 }
 
+at::Tensor encode(const Model &m, const at::Tensor &frames) {
+    if (frames.size(0) <= kFrameChunk) return encode_chunk(m, frames);
+    std::vector<at::Tensor> out;
+    for (int64_t i = 0; i < frames.size(0); i += kFrameChunk) out.push_back(encode_chunk(m, frames.slice(0, i, i + kFrameChunk)));
+    return at::cat(out, 0);
+}
+
 at::Tensor flow(const Model &m, const at::Tensor &ref, const at::Tensor &supp, TensorList *record, const std::string &prefix) {
     return m.spynet(ref, supp, record, prefix);
 }
 
-at::Tensor decode(const Model &m, const at::Tensor &feat) {
+static at::Tensor decode_chunk(const Model &m, const at::Tensor &feat) {
     auto up = [](const at::Tensor &x) { return at::upsample_bilinear2d(x, {2 * x.size(2), 2 * x.size(3)}, true); };
     at::Tensor x = lrelu(m.decoder[0](up(feat)), 0.2);
     x = lrelu(m.decoder[1](x), 0.2);
     x = lrelu(m.decoder[2](up(x)), 0.2);
     return m.decoder[3](x);
+}
+
+at::Tensor decode(const Model &m, const at::Tensor &feat) {
+    if (feat.size(0) <= kFrameChunk) return decode_chunk(m, feat);
+    std::vector<at::Tensor> out;
+    for (int64_t i = 0; i < feat.size(0); i += kFrameChunk) out.push_back(decode_chunk(m, feat.slice(0, i, i + kFrameChunk)));
+    return at::cat(out, 0);
 }
 
 at::Tensor forward(const Model &m, const at::Tensor &masked, int64_t L, const Run &run, TensorList *record, int64_t slot) {

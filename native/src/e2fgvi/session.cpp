@@ -165,6 +165,10 @@ void Session::run_window(int64_t f, const Run &run) {
         out_.emplace_back(next_final_, fr.comp.to(at::kByte).contiguous()); // truncation, as astype(uint8)
         fr.comp = at::Tensor();
     }
+    if (next_final_ == T && finished_) { // the clip is done: everything left was output
+        frames_.clear();
+        pairs_.clear();
+    }
     release(next_window_);
     run.step("e2fgvi.window", f + 1, finished_ ? T : 0);
 }
