@@ -307,6 +307,17 @@ INP_API int32_t inp_image_native_address(const inp_image *image, uint64_t *ret_a
  *   INP_ERR_INVALID_ARGUMENT  NULL data, channels != 1, sizes differ, iterations < 0 */
 INP_API int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst);
 
+enum inp_resize_filter {
+    INP_RESIZE_NEAREST = 0,  /* Pillow NEAREST: the pixel at floor((x + 0.5) * in / out) (masks) */
+    INP_RESIZE_BILINEAR = 1, /* Pillow BILINEAR (antialiased when shrinking; SAM's resize) */
+    INP_RESIZE_BICUBIC = 2   /* Pillow BICUBIC (Pillow's default for RGB; the inpainting app's) */
+};
+
+/* Resizes src to dst's own width and height exactly as Pillow's Image.resize(size, filter) does
+ * (bit for bit). src and dst have the same channels (1 or 3) and must not overlap; not retained.
+ *   INP_ERR_INVALID_ARGUMENT  NULL data, channels differ or are not 1 or 3, an unknown filter */
+INP_API int32_t inp_image_resize(const inp_image *src, inp_image *dst, int32_t filter);
+
 enum inp_region_mode {
     INP_REGIONS_HOLES = 0,  /* fill background regions smaller than min_area */
     INP_REGIONS_ISLANDS = 1 /* remove object regions smaller than min_area (the largest stays if all are) */

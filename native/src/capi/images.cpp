@@ -1,4 +1,5 @@
 #include "capi/guard.h"
+#include "runtime/pil_resize.h"
 #include "ops/mask_ops.h"
 #include "runtime/image_tensor.h"
 
@@ -27,6 +28,19 @@ int32_t inp_mask_dilate(const inp_image *src, int32_t iterations, inp_image *dst
         // Computed in full before dst is written, so src and dst may be the same buffer.
         const at::Tensor result = inp::ops::dilate_cross(s.select(2, 0), iterations);
         d.select(2, 0).copy_(result);
+    });
+}
+
+int32_t inp_image_resize(const inp_image *src, inp_image *dst, int32_t filter) {
+    return guard([&] {
+        const char *fn = "inp_image_resize";
+        inp::wrap_image(src, fn, "src");
+        inp::wrap_image(dst, fn, "dst");
+        require(src->channels == dst->channels && (src->channels == 1 || src->channels == 3), fn,
+                "src and dst must both have 1 or both 3 channels, got " + std::to_string(src->channels) + " and " + std::to_string(dst->channels));
+        require(filter >= INP_RESIZE_NEAREST && filter <= INP_RESIZE_BICUBIC, fn, "unknown filter " + std::to_string(filter));
+        const inp::PilFilter f = filter == INP_RESIZE_NEAREST ? inp::PilFilter::Nearest : filter == INP_RESIZE_BILINEAR ? inp::PilFilter::Bilinear : inp::PilFilter::Bicubic;
+        inp::pil_resize(src->data, src->width, src->height, src->row_stride, src->channels, dst->data, dst->width, dst->height, dst->row_stride, f);
     });
 }
 

@@ -10,7 +10,7 @@
 #include <cmath>
 
 #include "runtime/error.h"
-#include "sam/pil_resize.h"
+#include "runtime/pil_resize.h"
 #include "sam/sam.h"
 
 namespace inp::sam {
@@ -155,7 +155,7 @@ Embedding set_image(const Model &m, const uint8_t *rgb, int64_t width, int64_t h
     if (e.input_h == height && e.input_w == width) {
         resized.copy_(at::from_blob(const_cast<uint8_t *>(rgb), {height, width, 3}, {row_stride, 3, 1}, at::TensorOptions().dtype(at::kByte)));
     } else {
-        pil_resize_bilinear_rgb(rgb, width, height, row_stride, resized.data_ptr<uint8_t>(), e.input_w, e.input_h);
+        pil_resize(rgb, width, height, row_stride, 3, resized.data_ptr<uint8_t>(), e.input_w, e.input_h, e.input_w * 3, PilFilter::Bilinear);
     }
     record_stage(record, "input_image_resized", resized);
 
