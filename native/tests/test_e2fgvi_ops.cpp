@@ -96,12 +96,14 @@ void expect_close(const std::string &name, const at::Tensor &got, const at::Tens
 // Runs one named test; an exception (a missing fixture file, say) fails it.
 void run(const std::string &name, const std::function<void()> &body) {
     const int before = failures;
+    const auto start = std::chrono::steady_clock::now();
     try {
         body();
     } catch (const std::exception &e) {
         fail_test(name + ": " + e.what());
     }
-    std::printf("%s %s\n", failures == before ? "PASS" : "FAIL", name.c_str());
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::printf("%s %s (%.1f s)\n", failures == before ? "PASS" : "FAIL", name.c_str(), s);
 }
 
 struct Params {
@@ -397,7 +399,7 @@ void layout_checks() {
 // The comparison oracle_checks relies on catches offsets read in the wrong order: each mutant
 // differs from the kernel far beyond the tolerance.
 void mutation_checks() {
-    for (const Config &c : {kConfigs[0], kConfigs[2], kConfigs[3], kConfigs[4]}) {
+    for (const Config &c : {kConfigs[1], kConfigs[2], kConfigs[3], kConfigs[4]}) {
         const Inputs x = random_inputs(c);
         const int64_t taps = c.kh * c.kw, n = x.offset.size(0), ho = x.offset.size(2), wo = x.offset.size(3);
         const at::Tensor got = kernel(x, c.p), s = magnitude(x, c.p);

@@ -99,9 +99,11 @@ int32_t inp_modulated_deform_conv(const float *input, const float *offset, const
                 "groups and deform_groups must be >= 1, got " + std::to_string(groups) + " and " + std::to_string(deform_groups));
         // The buffers' sizes follow from the arguments, so these are checked before wrapping them.
         require(c_in % groups == 0, fn, "c_in = " + std::to_string(c_in) + " is not divisible by groups = " + std::to_string(groups));
-        const int64_t ho = (h + 2 * padding - dilation * (kh - 1) - 1) / stride + 1, wo = (w + 2 * padding - dilation * (kw - 1) - 1) / stride + 1;
-        require(h + 2 * padding >= dilation * (kh - 1) + 1 && w + 2 * padding >= dilation * (kw - 1) + 1, fn,
-                "the output would be empty: the padded input is smaller than the dilated kernel");
+        const int64_t pad = padding, dil = dilation, span_h = dil * (kh - 1) + 1, span_w = dil * (kw - 1) + 1; // int64: no overflow
+        require(h + 2 * pad >= span_h && w + 2 * pad >= span_w, fn,
+                "the output would be empty: the padded input " + std::to_string(h + 2 * pad) + "x" + std::to_string(w + 2 * pad) +
+                    " is smaller than the dilated kernel " + std::to_string(span_h) + "x" + std::to_string(span_w));
+        const int64_t ho = (h + 2 * pad - span_h) / stride + 1, wo = (w + 2 * pad - span_w) / stride + 1;
         const int64_t taps = kh * kw;
         const auto f32 = at::TensorOptions().dtype(at::kFloat);
         const at::Tensor ti = at::from_blob(const_cast<float *>(input), {n, c_in, h, w}, f32);
