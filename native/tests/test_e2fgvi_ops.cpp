@@ -270,6 +270,7 @@ const std::vector<Config> kConfigs = {
     {"1-row map, 2x2 kernel, stride 3", 1, 8, 1, 17, 4, 2, 2, {3, 3, 1, 1, 1, 1, 2, 4}, 1.0},
     {"wide channels, 5x5, 40 per deform group", 1, 80, 11, 13, 24, 5, 5, {1, 1, 2, 2, 1, 1, 1, 2}, 2.5},
     {"17 channels per deform group (vector tail)", 1, 34, 9, 9, 6, 3, 3, {1, 1, 1, 1, 1, 1, 1, 2}, 2.0},
+    {"empty input map (the output is padding alone)", 1, 4, 0, 3, 2, 1, 1, {1, 1, 1, 1, 1, 1, 1, 2}, 1.0},
 };
 
 // Offsets N(0, scale^2), with 20 % rounded to integers and 10 % to halves (samples exactly on
