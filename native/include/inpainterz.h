@@ -694,7 +694,9 @@ INP_API int32_t inp_spatial_correlation(const float *a, const float *b, int64_t 
  *                             stride or dilation < 1, padding < 0, groups or deform_groups < 1,
  *                             c_in not divisible by groups or deform_groups, c_out not divisible
  *                             by groups, or an empty output (the dilated kernel is larger than
- *                             the padded input); out is left untouched */
+ *                             the padded input); out is left untouched
+ *   INP_ERR_DEVICE            out of memory (the reference needs several column-sized
+ *                             temporaries: ~1 GB at 256 channels, 3x3, 120x216) */
 INP_API int32_t inp_modulated_deform_conv(const float *input, const float *offset, const float *mask, const float *weight,
                                           const float *bias /* NULL = none */, int64_t n, int64_t c_in, int64_t h, int64_t w,
                                           int64_t c_out, int64_t kh, int64_t kw, int32_t stride, int32_t padding, int32_t dilation,
