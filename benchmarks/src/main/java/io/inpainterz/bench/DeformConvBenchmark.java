@@ -26,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * bias) on the quarter-resolution feature map of a 432x240 video (60x108) and of an 864x480
  * one (120x216), by the engine's kernel and by the pure-ATen reference im2col implementation
  * (explicit gathers, one GEMM per group). E2FGVI calls it about 10 times per window.
- * GEMM FLOPs per call: 2 * 128 * 256 * 9 * Ho * Wo (1.91 GFLOP at 60x108, 7.64 at 120x216).
+ * GEMM FLOPs per call: 2 * 128 * 256 * 9 * Ho * Wo (3.82 GFLOP at 60x108, 15.29 at 120x216).
  * Offsets are what the model feeds it: a smooth flow (a few pixels) plus a per-tap residual
  * (N(0, 1)), the same for every deform group's flow and different per tap; masks in (0, 1).
  */
