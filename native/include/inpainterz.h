@@ -785,6 +785,34 @@ INP_API int32_t inp_e2fgvi_forward(const inp_e2fgvi *model, const float *masked,
 INP_API int32_t inp_spatial_correlation(const float *a, const float *b, int64_t n, int64_t c, int64_t h, int64_t w, int32_t patch,
                                         bool aggregate, bool reference, float *out);
 
+/* E2FGVI's modulated deformable convolution (DCNv2, as mmcv's modulated_deform_conv2d computes
+ * it) alone, for benchmarks and checks. Square stride, padding and dilation; the output is
+ * Ho x Wo with Ho = (h + 2 * padding - dilation * (kh - 1) - 1) / stride + 1, Wo likewise.
+ * Row-major float32 caller buffers, not retained:
+ *   input   [n, c_in, h, w]
+ *   offset  [n, deform_groups * 2 * kh * kw, Ho, Wo]: for deform group g and tap k = i * kw + j,
+ *           channel g * 2 * kh * kw + 2 * k is dy (rows) and the next one dx (columns)
+ *   mask    [n, deform_groups * kh * kw, Ho, Wo]: channel g * kh * kw + k scales that sample
+ *   weight  [c_out, c_in / groups, kh, kw]
+ *   bias    [c_out], or NULL for none
+ *   out     [n, c_out, Ho, Wo], written on success
+ * Input channel c belongs to deform group c / (c_in / deform_groups). A sample at (y, x) is 0
+ * when y <= -1, y >= h, x <= -1 or x >= w, else bilinear with corners outside the map read as 0.
+ * reference = true computes the same numbers with the pure-ATen oracle (columns from explicit
+ * gathers, one GEMM per group), slowly. Runs on the CPU with the process default thread count
+ * (inp_set_num_threads).
+ *   INP_ERR_INVALID_ARGUMENT  a NULL buffer (other than bias), a negative size, kh or kw < 1,
+ *                             stride or dilation < 1, padding < 0, groups or deform_groups < 1,
+ *                             c_in not divisible by groups or deform_groups, c_out not divisible
+ *                             by groups, or an empty output (the dilated kernel is larger than
+ *                             the padded input); out is left untouched
+ *   INP_ERR_DEVICE            out of memory (the reference needs several column-sized
+ *                             temporaries: ~1 GB at 256 channels, 3x3, 120x216) */
+INP_API int32_t inp_modulated_deform_conv(const float *input, const float *offset, const float *mask, const float *weight,
+                                          const float *bias /* NULL = none */, int64_t n, int64_t c_in, int64_t h, int64_t w,
+                                          int64_t c_out, int64_t kh, int64_t kw, int32_t stride, int32_t padding, int32_t dilation,
+                                          int32_t groups, int32_t deform_groups, bool reference, float *out);
+
 /* out[m x n] = a[m x k] @ b[k2 x n] in float32 through libtorch's GEMM, on the calling
  * thread's intra-op pool. Used to measure the machine's GEMM rate next to model timings.
  * Shapes are checked by libtorch itself (not before), so a mismatch reports libtorch's own

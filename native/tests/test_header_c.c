@@ -36,6 +36,20 @@ int main(int argc, char **argv) {
 
     EXPECT(inp_set_num_threads(0) == INP_ERR_INVALID_ARGUMENT);
     inp_checkpoint_free(NULL); /* a no-op */
+    {
+        /* A 1x1 modulated deformable convolution with stride 2 on [[0, 1], [2, 3]]: one output
+         * pixel sampling (0.5, 0.25) = 1.25, times weight 2, plus bias 0.5. */
+        const float input[4] = {0, 1, 2, 3}, offset[2] = {0.5f, 0.25f}, mask[1] = {1}, weight[1] = {2}, bias[1] = {0.5f};
+        float out[1] = {0};
+        EXPECT(inp_modulated_deform_conv(input, offset, mask, weight, bias, 1, 1, 2, 2, 1, 1, 1, 2, 0, 1, 1, 1, false, out) == INP_OK);
+        EXPECT(out[0] == 3.0f);
+        out[0] = 0;
+        EXPECT(inp_modulated_deform_conv(input, offset, mask, weight, NULL, 1, 1, 2, 2, 1, 1, 1, 2, 0, 1, 1, 1, true, out) == INP_OK);
+        EXPECT(out[0] == 2.5f);
+        EXPECT(inp_modulated_deform_conv(input, offset, mask, weight, bias, 1, 1, 2, 2, 1, 1, 1, 2, 0, 1, 0, 1, false, out) ==
+               INP_ERR_INVALID_ARGUMENT);
+        EXPECT(strstr(inp_last_error(), "groups") != NULL);
+    }
 
     if (argc > 1) {
         inp_model_info info;

@@ -54,6 +54,9 @@ public final class LibraryBindings {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN, ADDRESS));
     private static final MethodHandle MATMUL_F32 = fn("inp_matmul_f32",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS));
+    private static final MethodHandle MODULATED_DEFORM_CONV = fn("inp_modulated_deform_conv",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
+                    JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_BOOLEAN, ADDRESS));
 
     // ---- errors ----------------------------------------------------------------------------
 
@@ -94,6 +97,14 @@ public final class LibraryBindings {
     public static void spatialCorrelation(MemorySegment a, MemorySegment b, long n, long c, long h, long w, int patch, boolean aggregate,
                                           boolean reference, MemorySegment out) {
         call(() -> (int) SPATIAL_CORRELATION.invokeExact(a, b, n, c, h, w, patch, aggregate, reference, out));
+    }
+
+    /** inp_modulated_deform_conv; {@code bias} may be {@link MemorySegment#NULL} (no bias). */
+    public static void modulatedDeformConv(MemorySegment input, MemorySegment offset, MemorySegment mask, MemorySegment weight,
+                                           MemorySegment bias, long n, long cIn, long h, long w, long cOut, long kh, long kw, int stride,
+                                           int padding, int dilation, int groups, int deformGroups, boolean reference, MemorySegment out) {
+        call(() -> (int) MODULATED_DEFORM_CONV.invokeExact(input, offset, mask, weight, bias, n, cIn, h, w, cOut, kh, kw, stride, padding,
+                dilation, groups, deformGroups, reference, out));
     }
 
     // ---- progress and cancellation ---------------------------------------------------------
