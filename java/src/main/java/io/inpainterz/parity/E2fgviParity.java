@@ -43,21 +43,10 @@ public final class E2fgviParity {
         try (Arena arena = Arena.ofShared(); model) {
             out.add(variant(c, model));
             out.addAll(window0(c, model, arena));
-            out.addAll(deformConv(c));
+            out.addAll(DeformConvParity.run(c)); // dcn_*, dcn_general_*: the op alone
             out.addAll(clip(c, model, arena));
         }
         return out;
-    }
-
-    /**
-     * HOOK (DCN): the modulated deformable convolution's standalone cases ({@code dcn_*.npy},
-     * {@code dcn_general_*.npy}) are checked by {@code parity/DeformConvParity} through
-     * {@code inp_modulated_deform_conv}, which come from another branch. Once merged, return its
-     * stages here, e.g. {@code return DeformConvParity.run(c);} (signature to be confirmed).
-     * Until then these stages are skipped, not failed.
-     */
-    private static List<StageResult> deformConv(ParityCase c) {
-        return List.of();
     }
 
     private static StageResult variant(ParityCase c, Inpainter model) {

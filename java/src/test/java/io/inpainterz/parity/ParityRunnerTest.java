@@ -34,11 +34,12 @@ class ParityRunnerTest {
         // (two with the model, one with the fixture's formula predictor).
         assertEquals(6 + 1 + 6 * 9 + 3 * 4, results.stream().filter(r -> r.caseName().equals("sam/tiny") && !r.stage().startsWith("ckpt")).count());
         // E2FGVI, each case: the variant, window 0's 24 recorded stages and the returned prediction,
-        // the whole clip with upstream's references and streamed with the default radius.
+        // the whole clip with upstream's references and streamed with the default radius, and the
+        // deformable conv's two standalone cases, kernel and reference.
         for (String e : List.of("e2fgvi/e2fgvi_d2", "e2fgvi/e2fgvi_hq_d2")) {
             List<String> stages = results.stream().filter(r -> r.caseName().equals(e) && !r.stage().startsWith("ckpt")).map(StageResult::stage).toList();
-            assertEquals(1 + 24 + 1 + 2, stages.size(), e + ": " + stages);
-            assertTrue(stages.containsAll(List.of("variant", "window0_pred", "inter_block1_slot2", "comp_frames", "comp_frames (ref_radius 60, streamed)")), stages.toString());
+            assertEquals(1 + 24 + 1 + 2 + 4, stages.size(), e + ": " + stages);
+            assertTrue(stages.containsAll(List.of("variant", "window0_pred", "inter_block1_slot2", "comp_frames", "comp_frames (ref_radius 60, streamed)", "dcn kernel", "dcn_general reference")), stages.toString());
         }
     }
 
