@@ -5,7 +5,8 @@
 // unfolding the pooled map: for each (5, 9) window, the 45 window tokens, the 120 tokens of the
 // four diagonal neighbours that upstream's torch.roll brings in (wrapping around the border),
 // then the 45 pooled tokens of the zero-padded (5, 9) neighbourhood of its pooled cell. The
-// keys of a few windows at a time exist at once, so memory stays bounded at any resolution.
+// keys and logits of a few windows at a time exist at once, so memory stays bounded at any
+// resolution and clip length.
 #include <ATen/ops/cat.h>
 #include <ATen/ops/col2im.h>
 #include <ATen/ops/constant_pad_nd.h>
@@ -13,10 +14,8 @@
 #include <ATen/ops/gelu.h>
 #include <ATen/ops/im2col.h>
 #include <ATen/ops/ones.h>
-#include <ATen/ops/scaled_dot_product_attention.h>
 #include <ATen/ops/matmul.h>
 #include <ATen/ops/softmax.h>
-#include <cstdlib>
 #include <ATen/ops/zeros.h>
 
 #include <cmath>
@@ -31,7 +30,7 @@ namespace {
 constexpr int64_t kWh = 5, kWw = 9, kWin = kWh * kWw; // window (5, 9)
 constexpr int64_t kEh = 2, kEw = 4;                  // expand size: window / 2
 constexpr int64_t kHeads = 4, kHeadDim = kHidden / kHeads;
-const int64_t kWindowChunk = std::getenv("E2FGVI_CHUNK") ? std::atoi(std::getenv("E2FGVI_CHUNK")) : 4; // windows whose keys are built at once
+constexpr int64_t kLogitBudget = int64_t{64} << 20; // logits (floats) of one chunk of windows: 256 MB
 
 // For a token map of H x W: per window, its 165 spatial key positions (45 own + 120 rolled,
 // upstream's order) as flat indices into H * W, and its 45 pooled key positions as flat
@@ -109,15 +108,17 @@ at::Tensor attention(const FocalBlock &B, const at::Tensor &xn, const at::Tensor
     const at::Tensor kp = pad(pqkv[1]), vp = pad(pqkv[2]);
     const int64_t ns = idx.spatial.size(1);
     std::vector<at::Tensor> out;
-    for (int64_t w0 = 0; w0 < nW; w0 += kWindowChunk) {
-        const int64_t w1 = std::min(nW, w0 + kWindowChunk), nc = w1 - w0;
+    // Windows whose keys and logits exist at once: as many as fit the budget.
+    const int64_t chunk = std::max<int64_t>(1, kLogitBudget / (kHeads * T * kWin * (ns + kWin) * T));
+    for (int64_t w0 = 0; w0 < nW; w0 += chunk) {
+        const int64_t w1 = std::min(nW, w0 + chunk), nc = w1 - w0;
         const at::Tensor si = idx.spatial.slice(0, w0, w1).reshape({-1}), pi = idx.pooled.slice(0, w0, w1).reshape({-1});
         const at::Tensor k = at::cat({heads_of(k_flat.index_select(1, si), nc, ns), heads_of(kp.index_select(1, pi), nc, kWin)}, 2);
         const at::Tensor v = at::cat({heads_of(v_flat.index_select(1, si), nc, ns), heads_of(vp.index_select(1, pi), nc, kWin)}, 2);
         // Logit bias: 0 for the spatial keys, the padding bias for the pooled ones (t-major).
         const at::Tensor pb = idx.bias.slice(0, w0, w1).unsqueeze(1).expand({nc, T, kWin}).reshape({nc, T * kWin});
         const at::Tensor mask = at::cat({at::zeros({nc, T * ns}, pb.options()), pb}, 1).view({nc, 1, 1, -1});
-        if (std::getenv("E2FGVI_SDPA")) { out.push_back(at::scaled_dot_product_attention(q.slice(0, w0, w1), k, v, mask, 0.0, false, 1.0)); continue; }
+        // Plain products and a softmax run at the GEMM rate (CPU flash attention measured slower here).
         at::Tensor logits = at::matmul(q.slice(0, w0, w1), k.transpose(-2, -1));
         logits.add_(mask);
         out.push_back(at::matmul(at::softmax(logits, -1), v));
