@@ -120,6 +120,65 @@ public abstract sealed class Image implements AutoCloseable permits Frame, Mask 
         MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, y * rowStride, dst, 0, width * channels());
     }
 
+    /** Copies {@code src} ({@code width x channels} bytes) into row {@code y}. */
+    public void setRow(int y, byte[] src) {
+        if (y < 0 || y >= height) throw new InvalidInputException("row " + y + " is outside the " + width + "x" + height + " " + kind());
+        if (src.length < width * channels()) throw new InvalidInputException("row of " + src.length + " bytes is shorter than " + width * channels());
+        MemorySegment.copy(src, 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE, y * rowStride, width * channels());
+    }
+
+    /** Bytes of the pixels, tightly packed: width x height x channels. */
+    public long packedSize() {
+        return (long) width * height * channels();
+    }
+
+    /** Copies every pixel into {@code dst}, tightly packed (row after row of width x channels bytes). */
+    public void copyTo(byte[] dst) {
+        checkPacked(dst);
+        int row = width * channels();
+        if (rowStride == row) {
+            MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, dst, 0, row * height);
+            return;
+        }
+        for (int y = 0; y < height; y++) MemorySegment.copy(data, java.lang.foreign.ValueLayout.JAVA_BYTE, y * rowStride, dst, y * row, row);
+    }
+
+    /** Sets every pixel from {@code src}, tightly packed as {@link #copyTo} writes it. */
+    public void copyFrom(byte[] src) {
+        checkPacked(src);
+        int row = width * channels();
+        if (rowStride == row) {
+            MemorySegment.copy(src, 0, data, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, row * height);
+            return;
+        }
+        for (int y = 0; y < height; y++) MemorySegment.copy(src, y * row, data, java.lang.foreign.ValueLayout.JAVA_BYTE, y * rowStride, row);
+    }
+
+    /** Copies the pixels of {@code src} (same size and kind) into this image. */
+    public void copyFrom(Image src) {
+        if (src.width != width || src.height != height || src.channels() != channels()) {
+            throw new InvalidInputException("copy: source is " + src + " but destination is " + this);
+        }
+        int row = width * channels();
+        for (int y = 0; y < height; y++) MemorySegment.copy(src.data, y * src.rowStride, data, y * rowStride, row);
+    }
+
+    private void checkPacked(byte[] a) {
+        if (a.length != packedSize()) {
+            throw new InvalidInputException(kind() + " of " + width + "x" + height + " holds " + packedSize() + " bytes, the array " + a.length);
+        }
+    }
+
+    /** Resizes into {@code dst} (same kind, its own size) as Pillow's Image.resize(size, filter), bit for bit. */
+    void resizeInto(Image dst, ResizeFilter filter) {
+        if (dst.data.address() < data.address() + data.byteSize() && data.address() < dst.data.address() + dst.data.byteSize()) {
+            throw new InvalidInputException("resize: source and destination memory overlap");
+        }
+        try (Arena scratch = Arena.ofConfined()) {
+            ImageBindings.imageResize(descriptor(scratch), dst.descriptor(scratch), filter.code());
+        }
+    }
+
     /** Byte offset of pixel (x, y), channel c. */
     public long offset(int x, int y, int c) {
         return y * rowStride + (long) x * channels() + c;

@@ -36,6 +36,27 @@ public final class Mask extends Image {
         return "Mask";
     }
 
+    /** Resizes this mask into {@code dst} (its own size) with Pillow's NEAREST: labels stay labels. */
+    public void resizeTo(Mask dst) {
+        resizeInto(dst, ResizeFilter.NEAREST);
+    }
+
+    /** Resizes this mask into {@code dst} (its own size) as Pillow's Image.resize(size, filter). */
+    public void resizeTo(Mask dst, ResizeFilter filter) {
+        resizeInto(dst, filter);
+    }
+
+    /** Pixels that are not 0. */
+    public long countNonZero() {
+        byte[] row = new byte[width()];
+        long n = 0;
+        for (int y = 0; y < height(); y++) {
+            copyRow(y, row);
+            for (byte b : row) if (b != 0) n++;
+        }
+        return n;
+    }
+
     /**
      * Removes regions smaller than {@code minArea} pixels (8-connectivity) into {@code dst}
      * (which may be this mask): with {@code holes}, background regions are filled; otherwise

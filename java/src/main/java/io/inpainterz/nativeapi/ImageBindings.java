@@ -28,6 +28,14 @@ public final class ImageBindings {
     private static final MethodHandle MASK_REMOVE_SMALL_REGIONS = fn("inp_mask_remove_small_regions",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
 
+    /** enum inp_resize_filter. */
+    public static final int RESIZE_NEAREST = 0, RESIZE_BILINEAR = 1, RESIZE_BICUBIC = 2;
+
+    /** Looked up on first use, so a library from before inp_image_resize still serves the rest. */
+    private static final class Resize {
+        static final MethodHandle IMAGE_RESIZE = fn("inp_image_resize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    }
+
     /** Writes an inp_image describing {@code data} into a new struct from {@code scratch}. */
     public static MemorySegment image(Arena scratch, MemorySegment data, int width, int height, int channels, long rowStride) {
         MemorySegment s = scratch.allocate(IMAGE);
@@ -47,6 +55,11 @@ public final class ImageBindings {
 
     public static void maskDilate(MemorySegment src, int iterations, MemorySegment dst) {
         call(() -> (int) MASK_DILATE.invokeExact(src, iterations, dst));
+    }
+
+    /** Pillow-exact Image.resize of src to dst's size; {@code filter} one of RESIZE_*. */
+    public static void imageResize(MemorySegment src, MemorySegment dst, int filter) {
+        call(() -> (int) Resize.IMAGE_RESIZE.invokeExact(src, dst, filter));
     }
 
     /** Returns whether anything changed. {@code mode}: 0 holes, 1 islands. */
