@@ -54,6 +54,14 @@ public class E2fgviBenchmark {
     @Param({""})
     public String checkpoint;
 
+    /** fp32, or bf16 (the opt-in bfloat16 path). */
+    @Param({"fp32"})
+    public String dtype;
+
+    /** References within this many frames of each window (the default 60); -1 = every reference of the clip (upstream's rule). */
+    @Param({"60"})
+    public int refRadius;
+
     /** WxH; empty: 432x240 for E2FGVI, 864x480 for E2FGVI-HQ. */
     @Param({""})
     public String size;
@@ -105,7 +113,7 @@ public class E2fgviBenchmark {
         String s = size.isEmpty() ? (model.equals("e2fgvi_hq") ? "864x480" : "432x240") : size;
         W = Integer.parseInt(s.substring(0, s.indexOf('x')));
         H = Integer.parseInt(s.substring(s.indexOf('x') + 1));
-        inpainter = Inpainter.load(ckpt, Inpainter.Options.defaults().withThreads(threads), null);
+        inpainter = Inpainter.load(ckpt, Inpainter.Options.defaults().withThreads(threads).withBf16(dtype.equals("bf16")), null);
         clip = new Frame[frames];
         masks = new Mask[frames];
         for (int t = 0; t < frames; t++) {
@@ -132,7 +140,9 @@ public class E2fgviBenchmark {
     @Measurement(iterations = 3)
     public long clip(FrameCounter counter) {
         long sum = 0;
-        try (Inpainter.Session s = inpainter.session(W, H, Inpainter.SessionOptions.defaults())) {
+        Inpainter.SessionOptions o = refRadius < 0 ? Inpainter.SessionOptions.defaults().withAllReferences()
+                : Inpainter.SessionOptions.defaults().withRefRadius(refRadius);
+        try (Inpainter.Session s = inpainter.session(W, H, o)) {
             for (int t = 0; t < frames; t++) {
                 for (int n = s.add(clip[t], masks[t], null); n > 0; n--) sum += s.pop(out);
             }
