@@ -11,6 +11,7 @@ module io.inpainterz {
 
     exports io.inpainterz;
     exports io.inpainterz.engine;
+    exports io.inpainterz.pipeline;
 
     opens io.inpainterz.cli to info.picocli, com.fasterxml.jackson.databind;
     opens io.inpainterz.parity to com.fasterxml.jackson.databind;

@@ -27,14 +27,16 @@ class ModuleTest {
             assertFalse(e.isQualified(), e.toString());
             exported.add(e.source());
         }
-        assertEquals(Set.of("io.inpainterz", "io.inpainterz.engine"), exported);
+        assertEquals(Set.of("io.inpainterz", "io.inpainterz.engine", "io.inpainterz.pipeline"), exported);
     }
 
     @Test
-    void theCliImportsNothingFromJavaLangForeign() throws Exception {
-        try (Stream<Path> files = Files.walk(Path.of("java/src/main/java/io/inpainterz/cli"))) {
-            for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                assertFalse(Files.readString(f).contains("java.lang.foreign"), f + " uses java.lang.foreign");
+    void theCliAndThePipelineImportNothingFromJavaLangForeign() throws Exception {
+        for (String pkg : new String[] {"cli", "pipeline"}) {
+            try (Stream<Path> files = Files.walk(Path.of("java/src/main/java/io/inpainterz/" + pkg))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    assertFalse(Files.readString(f).contains("java.lang.foreign"), f + " uses java.lang.foreign");
+                }
             }
         }
     }

@@ -1,0 +1,53 @@
+package io.inpainterz.pipeline;
+
+import io.inpainterz.engine.Frame;
+import io.inpainterz.engine.ImagePool;
+import io.inpainterz.engine.Job;
+import io.inpainterz.engine.Mask;
+import java.util.List;
+
+/**
+ * The inpainting stage: fills the masked regions of a clip at the stage's working resolution,
+ * one {@link Session} per clip, frames pushed in order. Implementations: {@link NeuralInpainter}
+ * (E2FGVI); a weight-free one later.
+ */
+public interface Inpainter extends AutoCloseable {
+    /** What runs, for reports ("E2FGVI (8 blocks)"). */
+    String description();
+
+    /**
+     * The working size for whole frames of {@code sourceWidth x sourceHeight} (the {@code --crop off}
+     * mode): frames are resized to it before {@link Session#push} and the results back to the source size.
+     */
+    Size workingSize(int sourceWidth, int sourceHeight);
+
+    /** A session for a clip of {@code width x height} frames (a working size); masks are dilated {@code dilation} times (3x3 cross). */
+    Session newSession(int width, int height, int dilation);
+
+    @Override
+    void close();
+
+    /** One clip; one call at a time. */
+    interface Session extends AutoCloseable {
+        /**
+         * Pushes the next frame and its mask (nonzero = fill, before dilation); returns the frames
+         * that became final, in clip order, composited (pixels outside the dilated mask are the
+         * input's), taken from {@code pool} where it has free ones (close them). Frames with empty
+         * masks are context. The frame and mask may be reused once this returns.
+         */
+        List<Frame> push(Frame frame, Mask mask, Job job, ImagePool<Frame> pool);
+
+        /** Ends the clip; returns every frame not returned yet, in order. */
+        List<Frame> finish(Job job, ImagePool<Frame> pool);
+
+        @Override
+        void close();
+    }
+
+    record Size(int width, int height) {
+        @Override
+        public String toString() {
+            return width + "x" + height;
+        }
+    }
+}

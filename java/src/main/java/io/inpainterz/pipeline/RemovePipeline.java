@@ -1,0 +1,670 @@
+package io.inpainterz.pipeline;
+
+import io.inpainterz.FileAccessException;
+import io.inpainterz.InvalidInputException;
+import io.inpainterz.VideoException;
+import io.inpainterz.engine.Frame;
+import io.inpainterz.engine.ImagePool;
+import io.inpainterz.engine.Job;
+import io.inpainterz.engine.Mask;
+import io.inpainterz.engine.VideoInfo;
+import io.inpainterz.engine.VideoReader;
+import io.inpainterz.engine.VideoWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The main job, end to end: prompts become masks on their frames (the {@link Segmenter}), every
+ * object is tracked forward and backward from its first prompted frame (the {@link Tracker}),
+ * the masks are dilated and the holes filled at the inpainter's working resolution (the
+ * {@link Inpainter}, whole frames resized: {@code --crop off}), and only the masked pixels are
+ * composited back into the untouched source frames, encoded with the source's timestamps and
+ * audio. Without an inpainter ({@link #track}) it writes the index masks only.
+ *
+ * <p>Passes, each streaming with memory that does not grow with the clip's length:
+ * <ol><li><b>segment</b> (the calling thread): each prompt frame is decoded once and its
+ * prompts become masks, kept compressed in memory (prompts are few).</li>
+ * <li><b>backward</b> (when an object's reference is after the range's first frame): from the
+ * latest reference frame down to the range's first frame, decoded in chunks (seek to a chunk's
+ * first frame, decode it forward into a bounded pool, feed the tracker in reverse); objects join
+ * at their reference frames, and each frame's map goes compressed into a temporary folder
+ * ({@link MaskStore}).</li>
+ * <li><b>forward</b>: decode, track (objects join at their reference frames; later prompts of
+ * an object are corrections through the add-reference path with the full label map) and merge
+ * with the backward maps, resize to the working size, inpaint, composite and encode, each
+ * stage on a thread of its own, joined by bounded queues of pooled frames. The encoder
+ * re-decodes the source in step with the inpainter's output, so no full-resolution frame
+ * waits out the inpainter's look-ahead.</li></ol>
+ *
+ * <p>Label maps: object k of the prompts is id k. At frame t, an object whose reference is at or
+ * before t takes its forward-tracked pixels, one whose reference is after t its backward-tracked
+ * ones; where both claim a pixel, the forward one keeps it (removal takes both anyway).
+ */
+public final class RemovePipeline {
+    /** Opens a stage when the pipeline needs it (models load late and close early); progress and cancel from {@code job}. */
+    @FunctionalInterface
+    public interface StageFactory<T> {
+        T open(Job job);
+    }
+
+    /**
+     * @param range     frames to process; outside it, frames are re-encoded from the source unchanged
+     * @param dilate    3x3-cross dilations of the masks at the working resolution (the app's 4)
+     * @param feather   pixels inside the dilated mask's edge over which the fill blends into the source (0: none)
+     * @param temp      where the temporary mask folder goes
+     * @param masksOut  folder for per-frame PNG index masks {@code %06d.png}, or null
+     * @param writer    encoder settings (crf, preset); fps and audio come from the source
+     * @param threads   intra-op CPU threads of each model call (0: the models' own count)
+     * @param queue     frames in flight between two stages
+     */
+    public record Options(Range range, int dilate, int feather, Path temp, Path masksOut, VideoWriter.Options writer, int threads, int queue) {
+        public Options {
+            if (range == null) range = Range.all();
+            if (dilate < 0) throw new InvalidInputException("--dilate must be >= 0, got " + dilate);
+            if (feather < 0) throw new InvalidInputException("--feather must be >= 0, got " + feather);
+            if (threads < 0) throw new InvalidInputException("--threads must be >= 0, got " + threads);
+            if (queue < 1) throw new InvalidInputException("queue depth must be >= 1, got " + queue);
+            if (temp == null) temp = Path.of(System.getProperty("java.io.tmpdir"));
+        }
+
+        /** The app's settings: dilation 4 (E2FGVI's session default), no feather, the system temp folder, the writer's defaults. */
+        public static Options defaults() {
+            return new Options(Range.all(), io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation(), 0, null, null,
+                    VideoWriter.Options.defaults(), 0, 4);
+        }
+
+        public Options withRange(Range r) {
+            return new Options(r, dilate, feather, temp, masksOut, writer, threads, queue);
+        }
+
+        public Options withDilate(int n) {
+            return new Options(range, n, feather, temp, masksOut, writer, threads, queue);
+        }
+
+        public Options withFeather(int px) {
+            return new Options(range, dilate, px, temp, masksOut, writer, threads, queue);
+        }
+
+        public Options withTemp(Path dir) {
+            return new Options(range, dilate, feather, dir, masksOut, writer, threads, queue);
+        }
+
+        public Options withMasksOut(Path dir) {
+            return new Options(range, dilate, feather, temp, dir, writer, threads, queue);
+        }
+
+        public Options withWriter(VideoWriter.Options w) {
+            return new Options(range, dilate, feather, temp, masksOut, w, threads, queue);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(range, dilate, feather, temp, masksOut, writer, n, queue);
+        }
+
+        public Options withQueue(int n) {
+            return new Options(range, dilate, feather, temp, masksOut, writer, threads, n);
+        }
+    }
+
+    /**
+     * What a run did.
+     *
+     * @param frames         frames written (remove) or tracked (track)
+     * @param trackedFrames  frames of the range that got label maps
+     * @param backwardFrames frames tracked by the backward pass
+     * @param objects        objects tracked
+     * @param workingSize    the inpainter's working size (null for track)
+     * @param tempBytes      compressed mask bytes written to the temporary folder
+     * @param masksWritten   PNG masks written to masksOut
+     * @param truncation     null, or why the source ended early
+     * @param seconds        wall time of each pass
+     */
+    public record Result(long frames, long trackedFrames, long backwardFrames, int objects, Inpainter.Size workingSize, long tempBytes,
+                         long masksWritten, String truncation, Map<String, Double> seconds) {}
+
+    private final Path input, output;
+    private final Prompts prompts;
+    private final Options options;
+    private final StageFactory<? extends Segmenter> segmenterFactory;
+    private final StageFactory<? extends Tracker> trackerFactory;
+    private final StageFactory<? extends Inpainter> inpainterFactory;
+
+    private RemovePipeline(Path input, Path output, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
+                           StageFactory<? extends Tracker> tracker, StageFactory<? extends Inpainter> inpainter) {
+        this.input = input;
+        this.output = output;
+        this.prompts = prompts;
+        this.options = options;
+        this.segmenterFactory = segmenter;
+        this.trackerFactory = tracker;
+        this.inpainterFactory = inpainter;
+    }
+
+    /** Removes the prompted objects from {@code input} into {@code output}. */
+    public static RemovePipeline remove(Path input, Path output, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
+                                        StageFactory<? extends Tracker> tracker, StageFactory<? extends Inpainter> inpainter) {
+        if (output == null) throw new InvalidInputException("remove needs an output file");
+        return new RemovePipeline(input, output, prompts, options, segmenter, tracker, inpainter);
+    }
+
+    /** Tracks the prompted objects through {@code input} and writes the index masks to {@code options.masksOut()}. */
+    public static RemovePipeline track(Path input, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
+                                       StageFactory<? extends Tracker> tracker) {
+        if (options.masksOut() == null) throw new InvalidInputException("track needs a folder for the masks (--masks-out DIR)");
+        return new RemovePipeline(input, null, prompts, options, segmenter, tracker, null);
+    }
+
+    /** Warnings about a source the output cannot keep as it is (bit depth, HDR), for the caller to show. */
+    public static List<String> warnings(VideoInfo info) {
+        List<String> w = new ArrayList<>();
+        String transfer = info.colorSpace() == null ? "" : info.colorSpace();
+        if (info.bitDepth() > 8 || transfer.contains("2020")) {
+            w.add(info.file() + " is " + info.bitDepth() + "-bit " + transfer + ": the output is 8-bit BT.709 (a later version keeps HDR and 10-bit)");
+        }
+        return w;
+    }
+
+    /** Prompt masks (255 = object) by frame and object id, deflated. */
+    private static final class PromptMasks {
+        final Map<Long, Map<Integer, byte[]>> byFrame = new HashMap<>();
+
+        void put(long frame, int id, byte[] mask) {
+            byFrame.computeIfAbsent(frame, k -> new java.util.TreeMap<>()).put(id, MaskStore.pack(mask));
+        }
+
+        /** Object id to packed mask on {@code frame} (ascending ids); empty when none. */
+        Map<Integer, byte[]> on(long frame) {
+            return byFrame.getOrDefault(frame, Map.of());
+        }
+    }
+
+    private record Item(long index, Frame frame) {}
+
+    private record Work(long index, Frame frame, Mask mask) {}
+
+    private record Pending(long index, Mask dilated, boolean empty) {}
+
+    private record Done(long index, Frame frame, Mask dilated, boolean empty) {}
+
+    /** Runs every pass; progress ("segment", "track.backward", then "remove" or "track") and cancel from {@code job}. */
+    public Result run(Job job) {
+        if (job == null) job = Job.create();
+        Map<String, Double> seconds = new LinkedHashMap<>();
+        VideoInfo info;
+        try (VideoReader probe = VideoReader.open(input)) {
+            info = probe.info();
+        }
+        int w = info.width(), h = info.height();
+        long knownCount = info.frameCountExact() ? info.frameCount() : -1;
+        Range range = options.range();
+        if (knownCount >= 0 && range.first() >= knownCount) {
+            throw new InvalidInputException("--range " + range + " starts past the last frame of '" + input + "' (" + knownCount + " frames, 0.." + (knownCount - 1) + ")");
+        }
+        if (knownCount >= 0 && range.last() >= knownCount) {
+            throw new InvalidInputException("--range " + range + " ends past the last frame of '" + input + "' (" + knownCount + " frames, 0.." + (knownCount - 1) + ")");
+        }
+        prompts.validate(w, h, knownCount, range);
+        Map<Integer, Map<Long, byte[]>> maskFiles = readMaskFiles(w, h);
+        if (output != null) checkOutput();
+        long first = range.first(), last = range.last();
+        long[] firstOf = new long[256];
+        Arrays.fill(firstOf, Long.MAX_VALUE);
+        long earliest = Long.MAX_VALUE, latest = -1;
+        for (int id = 1; id <= prompts.count(); id++) {
+            firstOf[id] = prompts.firstFrame(id);
+            earliest = Math.min(earliest, firstOf[id]);
+            latest = Math.max(latest, firstOf[id]);
+        }
+
+        MaskStore store = null;
+        MasksOut masks = null;
+        VideoWriter writer = null;
+        try {
+            store = MaskStore.create(options.temp(), w, h);
+            if (options.masksOut() != null) masks = MasksOut.create(options.masksOut(), w, h);
+            if (output != null) {
+                double fps = info.fps() > 0 ? info.fps() : options.writer().fps();
+                writer = VideoWriter.open(output, w, h, options.writer().withFps(fps).withAudioFrom(input));
+            }
+
+            long t0 = System.nanoTime();
+            PromptMasks pm = segment(job, w, h, maskFiles);
+            seconds.put("segment", (System.nanoTime() - t0) / 1e9);
+
+            long backwardFrames = 0;
+            Inpainter inpainter = null;
+            try (Tracker tracker = trackerFactory.open(job)) {
+                try {
+                    if (inpainterFactory != null) inpainter = inpainterFactory.open(job);
+                    if (latest > first) {
+                        t0 = System.nanoTime();
+                        backwardFrames = backward(job, tracker, store, pm, firstOf, first, latest, w, h);
+                        seconds.put("backward", (System.nanoTime() - t0) / 1e9);
+                    }
+                    t0 = System.nanoTime();
+                    ForwardResult fr = forward(job, tracker, inpainter, store, masks, writer, pm, firstOf, earliest, latest, first, last, info);
+                    seconds.put(inpainter == null ? "track" : "remove", (System.nanoTime() - t0) / 1e9);
+                    if (writer != null) writer.finish();
+                    if (masks != null) masks.commit();
+                    return new Result(writer != null ? fr.written : fr.tracked, fr.tracked, backwardFrames, prompts.count(),
+                            inpainter == null ? null : inpainter.workingSize(w, h), store.bytesWritten(), masks == null ? 0 : masks.written(),
+                            fr.truncation, seconds);
+                } finally {
+                    if (inpainter != null) inpainter.close();
+                }
+            }
+        } finally {
+            if (writer != null) writer.close(); // deletes the output when it was not finished
+            if (masks != null) masks.close();
+            if (store != null) store.close();
+        }
+    }
+
+    private void checkOutput() {
+        Path abs = output.toAbsolutePath().normalize();
+        Path dir = abs.getParent();
+        if (dir == null || !Files.isDirectory(dir)) throw new FileAccessException("cannot write '" + output + "': folder '" + dir + "' does not exist");
+        if (!Files.isWritable(dir)) throw new FileAccessException("cannot write '" + output + "': folder '" + dir + "' is not writable");
+        if (Files.isDirectory(abs)) throw new FileAccessException("output '" + output + "' is a folder");
+        try {
+            if (Files.exists(abs) && Files.isSameFile(abs, input)) throw new InvalidInputException("output '" + output + "' is the input; write elsewhere");
+        } catch (java.io.IOException e) {
+            throw new FileAccessException("cannot check output '" + output + "': " + e.getMessage());
+        }
+    }
+
+    /** Every mask prompt file, read and checked before any model loads: object id to frame to binary mask (files on one frame OR-ed). */
+    private Map<Integer, Map<Long, byte[]>> readMaskFiles(int w, int h) {
+        Map<Integer, Map<Long, byte[]>> out = new HashMap<>();
+        for (int id = 1; id <= prompts.count(); id++) {
+            for (Prompt p : prompts.of(id)) {
+                if (!(p instanceof Prompt.MaskFile mf)) continue;
+                byte[] m = MaskPng.readBinary(mf.file(), w, h);
+                byte[] prev = out.computeIfAbsent(id, k -> new HashMap<>()).putIfAbsent(mf.frame(), m);
+                if (prev != null) for (int i = 0; i < m.length; i++) prev[i] |= m[i];
+            }
+        }
+        return out;
+    }
+
+    /** Pass 1: each prompt frame decoded once; its objects' prompts become masks (SAM runs only for points and boxes). */
+    private PromptMasks segment(Job job, int w, int h, Map<Integer, Map<Long, byte[]>> maskFiles) {
+        PromptMasks pm = new PromptMasks();
+        TreeSet<Long> frames = prompts.frames();
+        Segmenter segmenter = null;
+        try (VideoReader r = VideoReader.open(input); Frame frame = r.allocateFrame(); Mask predicted = Mask.allocate(w, h)) {
+            long next = 0, done = 0;
+            byte[] mask = new byte[w * h], buf = new byte[w * h];
+            for (long f : frames) {
+                if (f != next) r.seek(f);
+                if (!r.read(frame)) throw new InvalidInputException("a prompt is on frame " + f + ", past the last frame of '" + input + "'");
+                next = f + 1;
+                Segmenter.FrameSegmenter prepared = null;
+                try {
+                    for (Map.Entry<Integer, List<Prompt>> e : prompts.on(f).entrySet()) {
+                        int id = e.getKey();
+                        Arrays.fill(mask, (byte) 0);
+                        Segmenter.FramePrompt fp = framePrompt(e.getValue());
+                        if (fp != null) {
+                            if (segmenter == null) segmenter = segmenterFactory.open(job);
+                            if (prepared == null) prepared = segmenter.prepare(frame, job);
+                            prepared.segment(fp, predicted, job);
+                            predicted.copyTo(buf);
+                            for (int i = 0; i < mask.length; i++) if (buf[i] != 0) mask[i] = (byte) 255;
+                        }
+                        byte[] given = maskFiles.getOrDefault(id, Map.of()).get(f);
+                        if (given != null) for (int i = 0; i < mask.length; i++) mask[i] |= given[i];
+                        if (LabelMaps.isEmpty(mask)) {
+                            throw new InvalidInputException("object " + id + ": its prompts on frame " + f + " give an empty mask (" + e.getValue().stream()
+                                    .map(Prompts::describe).reduce((a, b) -> a + "; " + b).orElse("") + ")");
+                        }
+                        pm.put(f, id, mask);
+                    }
+                } finally {
+                    if (prepared != null) prepared.close();
+                }
+                job.step("segment", ++done, frames.size());
+            }
+        } finally {
+            if (segmenter != null) segmenter.close();
+        }
+        return pm;
+    }
+
+    /** The points and box of one object's prompts on one frame, or null when it has only mask files. */
+    private static Segmenter.FramePrompt framePrompt(List<Prompt> ps) {
+        List<Float> xy = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        float[] box = null;
+        for (Prompt p : ps) {
+            if (p instanceof Prompt.Point pt) {
+                xy.add(pt.x());
+                xy.add(pt.y());
+                labels.add(pt.positive() ? 1 : 0);
+            } else if (p instanceof Prompt.Box b) {
+                box = new float[] {b.x0(), b.y0(), b.x1(), b.y1()};
+            }
+        }
+        if (labels.isEmpty() && box == null) return null;
+        float[] points = new float[xy.size()];
+        for (int i = 0; i < points.length; i++) points[i] = xy.get(i);
+        return new Segmenter.FramePrompt(points, labels.stream().mapToInt(Integer::intValue).toArray(), box);
+    }
+
+    /** Frames per backward chunk: two chunks (one decoding, one tracked) within about 128 MiB, 4..32 frames. */
+    static int chunkFrames(int w, int h) {
+        long frameBytes = 3L * w * h;
+        return (int) Math.max(4, Math.min(32, (128L << 20) / (2 * frameBytes)));
+    }
+
+    /** Pass 2: from frame {@code latest} down to {@code first}; maps of objects whose reference is after t go to the store. */
+    private long backward(Job caller, Tracker tracker, MaskStore store, PromptMasks pm, long[] firstOf, long first, long latest, int w, int h) {
+        Stages stages = new Stages("backward", options.threads());
+        int chunk = chunkFrames(w, h);
+        AtomicLong done = new AtomicLong();
+        Stages.Pipe<Item> queue = new Stages.Pipe<>(chunk + 1);
+        try (ImagePool<Frame> pool = ImagePool.frames(w, h, 2 * chunk)) {
+            stages.start("decode", () -> {
+                try (VideoReader r = VideoReader.open(input)) {
+                    for (long end = latest; end >= first; ) {
+                        long start = Math.max(first, end - chunk + 1);
+                        r.seek(start);
+                        List<Frame> frames = new ArrayList<>();
+                        try {
+                            for (long t = start; t <= end; t++) {
+                                Frame f = pool.take();
+                                frames.add(f);
+                                if (!r.read(f)) throw new VideoException("'" + input + "' ended at frame " + t + " while it was read backward (from " + latest + ")");
+                            }
+                            for (int i = frames.size() - 1; i >= 0; i--) {
+                                queue.put(new Item(start + i, frames.get(i)));
+                                frames.remove(i);
+                            }
+                        } finally {
+                            frames.forEach(Frame::close);
+                        }
+                        end = start - 1;
+                    }
+                    queue.end();
+                }
+            });
+            stages.start("track", () -> {
+                Job job = stages.job();
+                byte[] map = new byte[w * h], buf = new byte[w * h];
+                LabelMaps.SessionIds ids = new LabelMaps.SessionIds();
+                try (Tracker.Session session = tracker.newSession(w, h); Mask labels = Mask.allocate(w, h)) {
+                    for (Item it; (it = queue.take()) != null; ) {
+                        try (Frame frame = it.frame()) {
+                            long t = it.index();
+                            List<Integer> joining = new ArrayList<>();
+                            for (int id = 1; id <= prompts.count(); id++) if (firstOf[id] == t) joining.add(id);
+                            if (t == latest || !joining.isEmpty()) {
+                                if (t == latest) {
+                                    Arrays.fill(map, (byte) 0);
+                                } else {
+                                    session.predict(frame, labels, job);
+                                    labels.copyTo(map);
+                                    LabelMaps.remap(map, ids.toGlobal, map);
+                                }
+                                for (int id : joining) {
+                                    MaskStore.unpack(pm.on(t).get(id), buf);
+                                    LabelMaps.paint(map, buf, id);
+                                    ids.add(id);
+                                }
+                                LabelMaps.remap(map, ids.toSession, buf);
+                                labels.copyFrom(buf);
+                                session.addReference(frame, labels, job);
+                            } else {
+                                session.track(frame, labels, job);
+                                labels.copyTo(map);
+                                LabelMaps.remap(map, ids.toGlobal, map);
+                            }
+                            if (t < latest) {
+                                // Only objects whose reference is after t: the forward pass has the others.
+                                for (int i = 0; i < map.length; i++) if (map[i] != 0 && firstOf[map[i] & 0xff] <= t) map[i] = 0;
+                                store.put(t, map);
+                            }
+                        }
+                        done.incrementAndGet();
+                    }
+                }
+            });
+            stages.await(caller, "track.backward", done::get, () -> latest - first + 1);
+        }
+        return done.get();
+    }
+
+    private record ForwardResult(long tracked, long written, String truncation) {}
+
+    /** Pass 3: decode, track and merge, (resize, inpaint, composite, encode); or decode, track and write masks. */
+    private ForwardResult forward(Job caller, Tracker tracker, Inpainter inpainter, MaskStore store, MasksOut masks, VideoWriter writer,
+                                  PromptMasks pm, long[] firstOf, long earliest, long latest, long first, long last, VideoInfo info) {
+        int w = info.width(), h = info.height(), depth = options.queue();
+        Stages stages = new Stages("forward", options.threads());
+        AtomicLong tracked = new AtomicLong(), written = new AtomicLong();
+        AtomicReference<String> truncation = new AtomicReference<>();
+        Inpainter.Size ws = inpainter == null ? null : inpainter.workingSize(w, h);
+        Stages.Pipe<Item> decoded = new Stages.Pipe<>(depth);
+        Stages.Pipe<Work> work = inpainter == null ? null : new Stages.Pipe<>(depth);
+        Stages.Pipe<Done> filled = inpainter == null ? null : new Stages.Pipe<>(depth);
+        List<ImagePool<?>> pools = new ArrayList<>();
+        try {
+            ImagePool<Frame> sources = add(pools, ImagePool.frames(w, h, depth + 2));
+            ImagePool<Frame> workFrames = ws == null ? null : add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
+            ImagePool<Mask> workMasks = ws == null ? null : add(pools, ImagePool.masks(ws.width(), ws.height(), depth + 2));
+            ImagePool<Frame> outFrames = ws == null ? null : add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
+            ImagePool<Mask> dilatedMasks = ws == null ? null : add(pools, ImagePool.masks(ws.width(), ws.height(), 2 * depth + 16));
+
+            stages.start("decode", () -> {
+                try (VideoReader r = VideoReader.open(input)) {
+                    if (first > 0) r.seek(first);
+                    for (long t = first; last == -1 || t <= last; t++) {
+                        Frame f = sources.take();
+                        boolean ok;
+                        try {
+                            ok = r.read(f);
+                        } catch (RuntimeException e) {
+                            f.close();
+                            throw e;
+                        }
+                        if (!ok) {
+                            f.close();
+                            break;
+                        }
+                        decoded.put(new Item(t, f));
+                    }
+                    truncation.set(r.truncation());
+                    decoded.end();
+                }
+            });
+
+            stages.start("track", () -> {
+                Job job = stages.job();
+                byte[] map = new byte[w * h], buf = new byte[w * h];
+                LabelMaps.SessionIds ids = new LabelMaps.SessionIds();
+                Tracker.Session session = null;
+                try (Mask labels = Mask.allocate(w, h); Mask full = Mask.allocate(w, h)) {
+                    for (Item it; (it = decoded.take()) != null; ) {
+                        try (Frame frame = it.frame()) {
+                            long t = it.index();
+                            Map<Integer, byte[]> on = pm.on(t);
+                            if (t < earliest) {
+                                Arrays.fill(map, (byte) 0);
+                            } else if (t == earliest || !on.isEmpty()) {
+                                if (session == null) {
+                                    session = tracker.newSession(w, h);
+                                    Arrays.fill(map, (byte) 0);
+                                } else {
+                                    session.predict(frame, labels, job);
+                                    labels.copyTo(map);
+                                    LabelMaps.remap(map, ids.toGlobal, map);
+                                }
+                                for (Map.Entry<Integer, byte[]> e : on.entrySet()) {
+                                    int id = e.getKey();
+                                    if (ids.has(id)) LabelMaps.clear(map, id); // a correction replaces the object's pixels
+                                    MaskStore.unpack(e.getValue(), buf);
+                                    LabelMaps.paint(map, buf, id);
+                                    ids.add(id);
+                                }
+                                LabelMaps.remap(map, ids.toSession, buf);
+                                labels.copyFrom(buf);
+                                session.addReference(frame, labels, job);
+                            } else {
+                                session.track(frame, labels, job);
+                                labels.copyTo(map);
+                                LabelMaps.remap(map, ids.toGlobal, map);
+                            }
+                            if (t < latest && store.get(t, buf)) LabelMaps.fillBackground(map, buf);
+                            if (masks != null) masks.write(t, map);
+                            if (work != null) {
+                                Frame wf = workFrames.take();
+                                Mask wm;
+                                try {
+                                    wm = workMasks.take();
+                                } catch (InterruptedException e) {
+                                    wf.close();
+                                    throw e;
+                                }
+                                try {
+                                    frame.resizeTo(wf);
+                                    LabelMaps.binarize(map, buf);
+                                    full.copyFrom(buf);
+                                    full.resizeTo(wm);
+                                    work.put(new Work(t, wf, wm));
+                                } catch (Exception e) {
+                                    wf.close();
+                                    wm.close();
+                                    throw e;
+                                }
+                            }
+                        }
+                        tracked.incrementAndGet();
+                    }
+                } finally {
+                    if (session != null) session.close();
+                }
+                if (work != null) work.end();
+            });
+
+            if (inpainter != null) {
+                stages.start("inpaint", () -> {
+                    Job job = stages.job();
+                    ArrayDeque<Pending> pending = new ArrayDeque<>();
+                    try (Inpainter.Session session = inpainter.newSession(ws.width(), ws.height(), options.dilate())) {
+                        for (Work it; (it = work.take()) != null; ) {
+                            List<Frame> out;
+                            try {
+                                Mask d = takeOrAllocate(dilatedMasks);
+                                it.mask().dilate(options.dilate(), d);
+                                pending.add(new Pending(it.index(), d, d.countNonZero() == 0));
+                                out = session.push(it.frame(), it.mask(), job, outFrames);
+                            } finally {
+                                it.frame().close();
+                                it.mask().close();
+                            }
+                            emit(out, pending, filled);
+                        }
+                        emit(session.finish(job, outFrames), pending, filled);
+                    } finally {
+                        pending.forEach(p -> p.dilated().close());
+                    }
+                    if (!pending.isEmpty()) throw new IllegalStateException(pending.size() + " frames never came back from the inpainter");
+                    filled.end();
+                });
+
+                stages.start("encode", () -> {
+                    try (VideoReader r = VideoReader.open(input); Frame src = r.allocateFrame(); Frame up = r.allocateFrame();
+                         Mask upMask = Mask.allocate(w, h); Mask alpha = Mask.allocate(w, h)) {
+                        byte[] mbuf = options.feather() > 0 ? new byte[w * h] : null, abuf = options.feather() > 0 ? new byte[w * h] : null;
+                        int[] scratch = options.feather() > 0 ? new int[w * h] : null;
+                        boolean more = true;
+                        for (long t = 0; r.read(src); t++) {
+                            if (more && t >= first && (last == -1 || t <= last)) {
+                                Done d = filled.take();
+                                if (d == null) {
+                                    more = false;
+                                } else {
+                                    try {
+                                        if (d.index() != t) throw new IllegalStateException("inpainted frame " + d.index() + " arrived for source frame " + t);
+                                        if (!d.empty()) {
+                                            d.frame().resizeTo(up);
+                                            d.dilated().resizeTo(upMask);
+                                            if (options.feather() > 0) {
+                                                upMask.copyTo(mbuf);
+                                                Feather.alpha(mbuf, w, h, options.feather(), abuf, scratch);
+                                                alpha.copyFrom(abuf);
+                                                src.blend(up, alpha);
+                                            } else {
+                                                src.blend(up, upMask);
+                                            }
+                                        }
+                                    } finally {
+                                        d.frame().close();
+                                        d.dilated().close();
+                                    }
+                                }
+                            }
+                            writer.write(src, r.lastPtsMicros());
+                            written.incrementAndGet();
+                        }
+                        if (more) {
+                            Done d = filled.take();
+                            if (d != null) {
+                                d.frame().close();
+                                d.dilated().close();
+                                throw new VideoException("'" + input + "' ended before inpainted frame " + d.index() + " when read again for the output");
+                            }
+                        }
+                    }
+                });
+            }
+
+            long rangeFrames = (last == -1 ? info.frameCount() - 1 : last) - first + 1;
+            if (inpainter != null) stages.await(caller, "remove", written::get, info::frameCount);
+            else stages.await(caller, "track", tracked::get, () -> rangeFrames);
+        } finally {
+            for (ImagePool<?> p : pools) p.close();
+        }
+        return new ForwardResult(tracked.get(), written.get(), truncation.get());
+    }
+
+    private static <T extends ImagePool<?>> T add(List<ImagePool<?>> pools, T pool) {
+        pools.add(pool);
+        return pool;
+    }
+
+    /** A mask from the pool when one is free, else one of its own (the inpainter's look-ahead may exceed the pool). */
+    private static Mask takeOrAllocate(ImagePool<Mask> pool) throws InterruptedException {
+        Mask m = pool.poll(0, TimeUnit.NANOSECONDS);
+        return m != null ? m : Mask.allocate(pool.width(), pool.height());
+    }
+
+    /** Pairs the inpainter's final frames (in order) with their pending dilated masks and passes them on. */
+    private static void emit(List<Frame> out, ArrayDeque<Pending> pending, Stages.Pipe<Done> next) throws InterruptedException {
+        for (int i = 0; i < out.size(); i++) {
+            Pending p = pending.poll();
+            if (p == null) {
+                for (int j = i; j < out.size(); j++) out.get(j).close();
+                throw new IllegalStateException("the inpainter returned more frames than it was given");
+            }
+            try {
+                next.put(new Done(p.index(), out.get(i), p.dilated(), p.empty()));
+            } catch (InterruptedException e) {
+                p.dilated().close();
+                for (int j = i; j < out.size(); j++) out.get(j).close();
+                throw e;
+            }
+        }
+    }
+}

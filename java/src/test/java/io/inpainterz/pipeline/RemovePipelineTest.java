@@ -1,0 +1,355 @@
+package io.inpainterz.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inpainterz.CancelledException;
+import io.inpainterz.FileAccessException;
+import io.inpainterz.InpainterzException;
+import io.inpainterz.InternalErrorException;
+import io.inpainterz.InvalidInputException;
+import io.inpainterz.engine.Frame;
+import io.inpainterz.engine.Job;
+import io.inpainterz.engine.VideoWriter;
+import io.inpainterz.testing.Clips;
+import io.inpainterz.testing.Clips.Box;
+import io.inpainterz.testing.Ffmpeg;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline's wiring with model-free stages whose results are known exactly ({@link FakeStages}):
+ * which frames each tracker session sees and in which order, the merged label maps of forward
+ * and backward passes with corrections, the region composited at the source size, the range,
+ * feathering, bad input, cancel and failures. An odd-sized clip and --crf 0, so the writer
+ * encodes lossless 4:4:4 and only the RGB/YUV conversions' rounding (at most 2 per channel)
+ * stands between the composite and what ffmpeg decodes: the tests hold it to 3, pixel by pixel.
+ */
+class RemovePipelineTest {
+    static final int W = 161, H = 91, T = 20, WW = 81, WH = 46;
+    static final Box START = new Box(10, 30, 24, 20), BOX_A = new Box(20, 8, 30, 18), BOX_B = new Box(60, 55, 30, 20), SQUARE = new Box(122, 32, 16, 16);
+
+    @TempDir
+    static Path shared;
+    static Path clip;
+    static byte[][] source;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void makeClip() throws Exception {
+        clip = Clips.make(shared, "clip.mp4", W, H, T, START, 4);
+        source = Clips.frames(clip, W, H);
+        assertEquals(T, source.length);
+    }
+
+    Path maskFile(String name, Box b) throws Exception {
+        Path f = tmp.resolve(name);
+        Clips.writePng(f, b.mask(W, H), W, H);
+        return f;
+    }
+
+    /** Lossless (4:4:4 at this odd size), so composites can be checked pixel by pixel. */
+    static final RemovePipeline.Options LOSSLESS = RemovePipeline.Options.defaults().withWriter(VideoWriter.Options.defaults().withCrf(0));
+    static final int ROUNDING = 3;
+
+    static RemovePipeline.StageFactory<Segmenter> never(String what) {
+        return job -> {
+            throw new AssertionError(what + " must not be opened");
+        };
+    }
+
+    static List<String> log(String... calls) {
+        return List.of(calls);
+    }
+
+    static String call(String what, int frame) {
+        return what + ":" + FakeStages.checksum(source[frame]);
+    }
+
+    static byte[] fillFrame() {
+        byte[] f = new byte[W * H * 3];
+        for (int i = 0; i < W * H; i++) System.arraycopy(FakeStages.FillInpainter.FILL, 0, f, 3 * i, 3);
+        return f;
+    }
+
+    /** Pixels of {@code m} whose whole (2r+1) square lies inside it. */
+    static byte[] erode(byte[] m, int r) {
+        byte[] out = new byte[m.length];
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                boolean in = true;
+                for (int yy = y - r; yy <= y + r && in; yy++) {
+                    for (int xx = x - r; xx <= x + r && in; xx++) in = yy >= 0 && yy < H && xx >= 0 && xx < W && m[yy * W + xx] != 0;
+                }
+                if (in) out[y * W + x] = 1;
+            }
+        }
+        return out;
+    }
+
+    static List<String> files(Path dir) throws Exception {
+        if (!Files.exists(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void everyObjectIsTrackedBothWaysWithCorrectionsAndOnlyItsRegionChanges() throws Exception {
+        Path a = maskFile("a.png", BOX_A), b = maskFile("b.png", BOX_B);
+        Prompts prompts = new Prompts(List.of(
+                List.of(new Prompt.MaskFile(8, a), new Prompt.MaskFile(14, b)),
+                List.of(new Prompt.Point(4, 130, 40, true), new Prompt.Point(4, 5, 5, false))));
+        Path temp = Files.createDirectory(tmp.resolve("temp")), masks = tmp.resolve("masks"), out = tmp.resolve("out.mp4");
+        FakeStages.BoxSegmenter seg = new FakeStages.BoxSegmenter(8);
+        FakeStages.CopyTracker tracker = new FakeStages.CopyTracker();
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(3);
+        List<String> stages = new ArrayList<>();
+        Job job = Job.create().onProgress((stage, done, total) -> {
+            if (stages.isEmpty() || !stages.get(stages.size() - 1).equals(stage)) stages.add(stage);
+        });
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, prompts,
+                LOSSLESS.withDilate(2).withTemp(temp).withMasksOut(masks), j -> seg, j -> tracker, j -> fill).run(job);
+
+        assertEquals(List.of("segment", "track.backward", "remove"), stages);
+        assertEquals(T, r.frames());
+        assertEquals(T, r.trackedFrames());
+        assertEquals(9, r.backwardFrames(), "frames 8 down to 0");
+        assertEquals(new Inpainter.Size(WW, WH), r.workingSize());
+        assertEquals(1, seg.prepared, "one prompt frame needs the segmenter");
+        assertTrue(seg.closed && tracker.closed && fill.closed, "the pipeline closes the stages it opened");
+        assertEquals(List.of(), files(temp), "the temporary masks are gone");
+
+        // Backward: from the latest reference (8) down to 0, object 2 joining at its reference (4).
+        List<String> backward = new ArrayList<>(List.of(call("ref", 8)));
+        for (int t = 7; t >= 0; t--) {
+            if (t == 4) {
+                backward.add(call("predict", 4));
+                backward.add(call("ref", 4));
+            } else {
+                backward.add(call("track", t));
+            }
+        }
+        assertEquals(backward, tracker.sessions.get(0));
+        // Forward: from the earliest reference (4) on, object 1 joining at 8, corrected at 14.
+        List<String> forward = new ArrayList<>(List.of(call("ref", 4)));
+        for (int t = 5; t < T; t++) {
+            if (t == 8 || t == 14) {
+                forward.add(call("predict", t));
+                forward.add(call("ref", t));
+            } else {
+                forward.add(call("track", t));
+            }
+        }
+        assertEquals(forward, tracker.sessions.get(1));
+        assertEquals(2, tracker.sessions.size());
+
+        // Index masks: object 2 everywhere (its reference and then copies), object 1 box A until its correction, box B after.
+        List<String> names = new ArrayList<>();
+        for (int t = 0; t < T; t++) names.add(String.format("%06d.png", t));
+        assertEquals(names, files(masks));
+        assertEquals(T, r.masksWritten());
+        byte[][] labels = new byte[T][];
+        for (int t = 0; t < T; t++) {
+            byte[] want = new byte[W * H];
+            for (int y = 0; y < H; y++) {
+                for (int x = 0; x < W; x++) {
+                    if (SQUARE.contains(x, y)) want[y * W + x] = 2;
+                    else if ((t < 14 ? BOX_A : BOX_B).contains(x, y)) want[y * W + x] = 1;
+                }
+            }
+            labels[t] = Clips.readPng(masks.resolve(names.get(t)));
+            assertArrayEquals(want, labels[t], "label map of frame " + t);
+        }
+
+        // The video: the source's size, frames, timestamps and audio; the fill exactly in the dilated region, the source elsewhere.
+        assertEquals(W + "x" + H, Clips.size(out));
+        assertEquals(T, Clips.packets(out, "v:0"));
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(out));
+        assertEquals(Clips.packets(clip, "a:0"), Clips.packets(out, "a:0"));
+        assertEquals(Ffmpeg.audioSamples(clip), Ffmpeg.audioSamples(out));
+        byte[][] got = Clips.frames(out, W, H);
+        byte[] filled = fillFrame();
+        for (int t = 0; t < T; t++) {
+            byte[] region = Clips.changedRegion(labels[t], W, H, WW, WH, 2);
+            assertTrue(Clips.count(region) > 500, "frame " + t + " has a region to fill");
+            assertTrue(Clips.maxAbs(source[t], got[t], region, false) <= ROUNDING, "frame " + t + ": outside the dilated masks, the source");
+            // Inside, away from the edge (where the bicubic upscale mixes in the working frame's surroundings), the fill.
+            assertTrue(Clips.maxAbs(filled, got[t], erode(region, 4), true) <= ROUNDING, "frame " + t + ": inside, the fill");
+        }
+    }
+
+    @Test
+    void theRangeLeavesTheOtherFramesAsTheyWere() throws Exception {
+        Path a = maskFile("a.png", BOX_A), masks = tmp.resolve("masks"), out = tmp.resolve("out.mp4");
+        FakeStages.CopyTracker tracker = new FakeStages.CopyTracker();
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))),
+                LOSSLESS.withRange(Range.parse("5:12")).withDilate(3).withMasksOut(masks),
+                never("the segmenter"), j -> tracker, j -> new FakeStages.FillInpainter(2)).run(null);
+        assertEquals(T, r.frames(), "every frame is written");
+        assertEquals(8, r.trackedFrames());
+        assertEquals(4, r.backwardFrames());
+        assertEquals(List.of(call("ref", 8), call("track", 7), call("track", 6), call("track", 5)), tracker.sessions.get(0));
+        assertEquals(List.of(call("ref", 8), call("track", 9), call("track", 10), call("track", 11), call("track", 12)), tracker.sessions.get(1));
+        List<String> names = new ArrayList<>();
+        for (int t = 5; t <= 12; t++) names.add(String.format("%06d.png", t));
+        assertEquals(names, files(masks));
+        assertEquals(T, Clips.packets(out, "v:0"));
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(out));
+        byte[][] got = Clips.frames(out, W, H);
+        byte[] region = Clips.changedRegion(BOX_A.mask(W, H), W, H, WW, WH, 3);
+        for (int t = 0; t < T; t++) {
+            if (t < 5 || t > 12) {
+                assertTrue(Clips.maxAbs(source[t], got[t], null, false) <= ROUNDING, "frame " + t + " outside the range is the source's");
+            } else {
+                assertTrue(Clips.maxAbs(source[t], got[t], region, false) <= ROUNDING, "frame " + t + " outside the mask");
+                assertTrue(Clips.maxAbs(fillFrame(), got[t], erode(region, 4), true) <= ROUNDING, "frame " + t + " inside the mask");
+            }
+        }
+    }
+
+    @Test
+    void featherBlendsOverItsPixelsInsideTheEdgeAndNothingOutside() throws Exception {
+        Path a = maskFile("a.png", BOX_A), out = tmp.resolve("out.mp4");
+        int px = 3;
+        RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(0, a)))),
+                LOSSLESS.withRange(Range.parse("0:3")).withDilate(1).withFeather(px),
+                never("the segmenter"), j -> new FakeStages.CopyTracker(), j -> new FakeStages.FillInpainter(1)).run(null);
+        byte[][] got = Clips.frames(out, W, H);
+        byte[] region = Clips.changedRegion(BOX_A.mask(W, H), W, H, WW, WH, 1);
+        // What the pipeline blends in: the fake's working frame (the source resized, the dilated working mask filled), upscaled.
+        byte[] up = new byte[W * H * 3];
+        try (Frame src = Frame.allocate(W, H); Frame work = Frame.allocate(WW, WH); Frame back = Frame.allocate(W, H)) {
+            src.copyFrom(source[2]);
+            src.resizeTo(work);
+            byte[] wp = new byte[WW * WH * 3];
+            work.copyTo(wp);
+            byte[] wm = Clips.dilate(Clips.nearest(BOX_A.mask(W, H), W, H, WW, WH), WW, WH, 1);
+            for (int i = 0; i < wm.length; i++) if (wm[i] != 0) System.arraycopy(FakeStages.FillInpainter.FILL, 0, wp, 3 * i, 3);
+            work.copyFrom(wp);
+            work.resizeTo(back);
+            back.copyTo(up);
+        }
+        // Expected: weight d / (px + 1) at chessboard distance d from the nearest pixel outside the region, full from px + 1.
+        byte[] want = source[2].clone();
+        int partial = 0;
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                if (region[y * W + x] == 0) continue;
+                int d = px + 1;
+                for (int yy = y - px; yy <= y + px; yy++) {
+                    for (int xx = x - px; xx <= x + px; xx++) {
+                        if (yy < 0 || yy >= H || xx < 0 || xx >= W) continue;
+                        if (region[yy * W + xx] == 0) d = Math.min(d, Math.max(Math.abs(yy - y), Math.abs(xx - x)));
+                    }
+                }
+                double al = Math.min(1.0, d / (double) (px + 1));
+                if (al < 1) partial++;
+                for (int c = 0; c < 3; c++) {
+                    int i = 3 * (y * W + x) + c;
+                    want[i] = (byte) Math.round((source[2][i] & 0xff) * (1 - al) + (up[i] & 0xff) * al);
+                }
+            }
+        }
+        assertTrue(partial > 50, "the test needs feathered pixels: " + partial);
+        assertTrue(Clips.maxAbs(want, got[2], region, true) <= ROUNDING + 1, "inside: the blend, " + Clips.maxAbs(want, got[2], region, true));
+        assertTrue(Clips.maxAbs(source[2], got[2], region, false) <= ROUNDING, "outside: the source");
+    }
+
+    @Test
+    void trackWritesMasksOnlyAndSegmentsEachPromptFrameOnce() throws Exception {
+        Path masks = tmp.resolve("m");
+        FakeStages.BoxSegmenter seg = new FakeStages.BoxSegmenter(5);
+        Prompts prompts = new Prompts(List.of(List.of(new Prompt.Box(3, 20, 8, 50, 26)), List.of(new Prompt.Point(3, 130, 40, true))));
+        RemovePipeline.Result r = RemovePipeline.track(clip, prompts, RemovePipeline.Options.defaults().withMasksOut(masks),
+                j -> seg, j -> new FakeStages.CopyTracker()).run(null);
+        assertEquals(1, seg.prepared, "two objects on one frame: one embedding");
+        assertEquals(T, r.frames());
+        assertEquals(4, r.backwardFrames(), "frames 3 down to 0");
+        assertEquals(null, r.workingSize());
+        byte[] m = Clips.readPng(masks.resolve("000000.png"));
+        assertEquals(30 * 18, Clips.count(m) - 10 * 10, "the box's pixels plus the point's square");
+        assertEquals(1, m[10 * W + 25]);
+        assertEquals(2, m[40 * W + 130]);
+    }
+
+    @Test
+    void badInputFailsBeforeAnyModelAndLeavesNothing() throws Exception {
+        Path small = tmp.resolve("small.png");
+        Clips.writePng(small, new byte[100], 10, 10);
+        Path text = Files.writeString(tmp.resolve("notavideo.mp4"), "hello");
+        Path out = tmp.resolve("out.mp4");
+        List<String> before = files(tmp);
+        record Case(String message, Class<? extends InpainterzException> type, Prompts prompts, RemovePipeline.Options options, Path input, Path output) {}
+        RemovePipeline.Options d = RemovePipeline.Options.defaults();
+        Prompts ok = new Prompts(List.of(List.of(new Prompt.Point(3, 10, 10, true))));
+        List<Case> cases = List.of(
+                new Case("outside the 161x91 frame", InvalidInputException.class, new Prompts(List.of(List.of(new Prompt.Point(3, 500, 10, true)))), d, clip, out),
+                new Case("past the last frame", InvalidInputException.class, new Prompts(List.of(List.of(new Prompt.Box(25, 1, 1, 5, 5)))), d, clip, out),
+                new Case("is 10x10 but the video is 161x91", InvalidInputException.class, new Prompts(List.of(List.of(new Prompt.MaskFile(2, small)))), d, clip, out),
+                new Case("does not exist", io.inpainterz.FileAccessException.class, new Prompts(List.of(List.of(new Prompt.MaskFile(2, tmp.resolve("none.png"))))), d, clip, out),
+                new Case("starts past the last frame", InvalidInputException.class, ok, d.withRange(Range.parse("30:")), clip, out),
+                new Case("ends past the last frame", InvalidInputException.class, ok, d.withRange(Range.parse("0:40")), clip, out),
+                new Case("outside --range 5:12", InvalidInputException.class, ok, d.withRange(Range.parse("5:12")), clip, out),
+                new Case("does not exist", FileAccessException.class, ok, d, clip, tmp.resolve("no/such/out.mp4")),
+                new Case("--temp", FileAccessException.class, ok, d.withTemp(tmp.resolve("notemp")), clip, out),
+                new Case("notavideo.mp4", InpainterzException.class, ok, d, text, out),
+                new Case("is the input", InvalidInputException.class, ok, d, clip, clip));
+        for (Case c : cases) {
+            InpainterzException e = assertThrows(c.type(), () -> RemovePipeline.remove(c.input(), c.output(), c.prompts(), c.options(), never("SAM"),
+                    j -> { throw new AssertionError("the tracker must not load"); }, j -> { throw new AssertionError("the inpainter must not load"); })
+                    .run(null), c.message());
+            assertTrue(e.getMessage().contains(c.message()), c.message() + " <- " + e.getMessage());
+        }
+        // An empty segmentation is bad input too, named by object and frame.
+        InvalidInputException empty = assertThrows(InvalidInputException.class, () -> RemovePipeline.remove(clip, out, ok, d,
+                j -> new FakeStages.BoxSegmenter(0), j -> { throw new AssertionError("the tracker must not load"); }, null).run(null));
+        assertTrue(empty.getMessage().contains("object 1") && empty.getMessage().contains("frame 3") && empty.getMessage().contains("empty"), empty.getMessage());
+        assertEquals(before, files(tmp), "nothing may be left behind");
+        assertTrue(Files.exists(clip));
+    }
+
+    @Test
+    void aCancelStopsEveryStageAndLeavesNothing() throws Exception {
+        Path a = maskFile("a.png", BOX_A), temp = Files.createDirectory(tmp.resolve("temp")), out = tmp.resolve("out.mp4");
+        FakeStages.CopyTracker tracker = new FakeStages.CopyTracker();
+        tracker.sleepMs = 20;
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(3);
+        fill.sleepMs = 20;
+        Job job = Job.create();
+        job.onProgress((stage, done, total) -> {
+            if (stage.equals("remove") && done >= 3) job.cancel();
+        });
+        List<String> before = files(tmp);
+        assertThrows(CancelledException.class, () -> RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(5, a)))),
+                RemovePipeline.Options.defaults().withTemp(temp).withMasksOut(tmp.resolve("masks")), never("SAM"), j -> tracker, j -> fill).run(job));
+        assertFalse(Files.exists(out));
+        assertEquals(List.of(), files(temp));
+        assertEquals(before, files(tmp), "no output, no masks folder, no staging folder");
+        assertTrue(tracker.closed && fill.closed);
+    }
+
+    @Test
+    void aStageFailureFailsTheRunWithItsErrorAndLeavesNothing() throws Exception {
+        Path a = maskFile("a.png", BOX_A), out = tmp.resolve("out.mp4");
+        FakeStages.CopyTracker tracker = new FakeStages.CopyTracker();
+        tracker.failAtChecksum = FakeStages.checksum(source[11]);
+        List<String> before = files(tmp);
+        InternalErrorException e = assertThrows(InternalErrorException.class, () -> RemovePipeline.remove(clip, out,
+                new Prompts(List.of(List.of(new Prompt.MaskFile(2, a)))), RemovePipeline.Options.defaults(), never("SAM"), j -> tracker,
+                j -> new FakeStages.FillInpainter(2)).run(null));
+        assertTrue(e.getMessage().contains("on purpose"), e.getMessage());
+        assertEquals(before, files(tmp));
+    }
+}
