@@ -1,6 +1,8 @@
 package io.inpainterz.cli;
 
 import io.inpainterz.CancelledException;
+import io.inpainterz.DeviceException;
+import io.inpainterz.InternalErrorException;
 import io.inpainterz.InpainterzException;
 import io.inpainterz.engine.Engine;
 import java.io.PrintStream;
@@ -12,15 +14,16 @@ import picocli.CommandLine.Command;
 @Command(name = "inpainterz", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         defaultValueProvider = NativeDefaults.class,
         description = "Remove objects from videos: SAM masks, DeAOT tracking, E2FGVI inpainting, FFmpeg video.",
-        subcommands = {InfoCommand.class, TranscodeCommand.class, SegmentCommand.class, CkptCommand.class, ParityCommand.class,
+        subcommands = {RemoveCommand.class, TrackCommand.class, InfoCommand.class, TranscodeCommand.class, SegmentCommand.class,
+                CkptCommand.class, ParityCommand.class,
                 Main.VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed (parity miss, unrecognised model)", "2:usage error",
-                "3:bad input (the message names the file and what is wrong)", "4:native library missing or mismatched",
-                "5:cancelled"})
+                "3:bad input file or checkpoint (the message names the file and what is wrong)", "4:native library missing or mismatched",
+                "5:processing failed (device, out of memory, internal error)", "130:cancelled (Ctrl-C, SIGTERM)"})
 public final class Main implements Runnable {
     /** Exit codes, documented in README.md; mapped from exceptions in {@link #exitCode} and nowhere else. */
-    static final int OK = 0, CHECK_FAILED = 1, USAGE = 2, BAD_INPUT = 3, NO_NATIVE_LIBRARY = 4, CANCELLED = 5;
+    static final int OK = 0, CHECK_FAILED = 1, USAGE = 2, BAD_INPUT = 3, NO_NATIVE_LIBRARY = 4, PROCESSING_FAILED = 5, CANCELLED = 130;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -77,6 +80,10 @@ public final class Main implements Runnable {
             err.println("inpainterz: " + e.getMessage());
             return CANCELLED;
         }
+        if (e instanceof InternalErrorException || e instanceof DeviceException) {
+            err.println("inpainterz: processing failed: " + e.getMessage());
+            return PROCESSING_FAILED;
+        }
         if (e instanceof InpainterzException) {
             err.println("inpainterz: " + e.getMessage());
             return BAD_INPUT;
@@ -88,7 +95,7 @@ public final class Main implements Runnable {
         }
         err.println("inpainterz: internal error: " + e);
         e.printStackTrace(err);
-        return BAD_INPUT;
+        return PROCESSING_FAILED;
     }
 
     /** The library or engine failure behind wrapping exceptions (class initialisation, picocli). */

@@ -1,6 +1,7 @@
 package io.inpainterz.cli;
 
 import io.inpainterz.engine.AmgOptions;
+import io.inpainterz.engine.Inpainter;
 import io.inpainterz.engine.VideoWriter;
 import picocli.CommandLine;
 
@@ -15,8 +16,9 @@ final class NativeDefaults implements CommandLine.IDefaultValueProvider {
         if (!(arg instanceof CommandLine.Model.OptionSpec o) || arg.command() == null) return null;
         String command = arg.command().name(), option = o.longestName();
         return switch (command + " " + option) {
-            case "transcode --crf" -> String.valueOf(VideoWriter.Options.defaults().crf());
-            case "transcode --preset" -> VideoWriter.Options.defaults().preset();
+            case "transcode --crf", "remove --crf" -> String.valueOf(VideoWriter.Options.defaults().crf());
+            case "transcode --preset", "remove --preset" -> VideoWriter.Options.defaults().preset();
+            case "remove --dilate" -> String.valueOf(Inpainter.SessionOptions.defaults().dilation());
             case "segment --points-per-side" -> String.valueOf(AmgOptions.defaults().pointsPerSide());
             case "segment --crop-n-layers" -> String.valueOf(AmgOptions.defaults().cropNLayers());
             case "segment --pred-iou-thresh" -> String.valueOf(AmgOptions.defaults().predIouThresh());

@@ -62,6 +62,12 @@ final class ProgressOptions {
         }
     }
 
+    /** A one-time note for the user on stderr: a JSON line {"notice": ...} with --progress json, else plain text. */
+    void notice(PrintStream err, String message) {
+        if (effectiveMode() == Mode.json) err.println(Json.write(Map.of("notice", message)));
+        else err.println("inpainterz: note: " + message);
+    }
+
     private Mode effectiveMode() {
         if (mode != Mode.auto) return mode;
         // The launcher knows whether stderr is a terminal; Java alone can only ask about the console.
@@ -85,6 +91,7 @@ final class ProgressOptions {
             this.mode = mode;
             this.err = err;
             this.stage = stage;
+            this.stageStart = System.nanoTime(); // the first stage's rate counts from the command's start
         }
 
         @Override

@@ -10,10 +10,9 @@ import io.inpainterz.engine.Sam;
 import io.inpainterz.engine.SamPrediction;
 import io.inpainterz.engine.SamPrompt;
 import io.inpainterz.engine.VideoReader;
+import io.inpainterz.pipeline.MaskPng;
 import io.inpainterz.util.Json;
-import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -244,30 +242,8 @@ final class SegmentCommand implements Callable<Integer> {
 
     /** Writes an 8-bit grayscale PNG through a temporary file in the same folder, then renames it. */
     static void writeMask(Mask mask, Path file) {
-        BufferedImage img = new BufferedImage(mask.width(), mask.height(), BufferedImage.TYPE_BYTE_GRAY);
-        byte[] row = new byte[mask.width()];
-        for (int y = 0; y < mask.height(); y++) {
-            mask.copyRow(y, row);
-            img.getRaster().setDataElements(0, y, mask.width(), 1, row);
-        }
-        Path dir = file.toAbsolutePath().getParent();
-        if (!Files.isDirectory(dir)) throw new FileAccessException("cannot write '" + file + "': folder '" + dir + "' does not exist");
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            if (!ImageIO.write(img, "png", tmp.toFile())) throw new IOException("no PNG writer");
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            try {
-                if (tmp != null) Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // the original error is the one to report
-            }
-            throw new FileAccessException("cannot write '" + file + "': " + e.getMessage());
-        }
+        byte[] pixels = new byte[mask.width() * mask.height()];
+        mask.copyTo(pixels);
+        MaskPng.write(pixels, mask.width(), mask.height(), file);
     }
 }

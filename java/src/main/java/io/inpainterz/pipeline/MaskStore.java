@@ -22,7 +22,7 @@ final class MaskStore implements AutoCloseable {
     private final Path dir;
     private final int size;
     private final BitSet present = new BitSet();
-    private final Deflater deflater = new Deflater(Deflater.BEST_SPEED);
+    private final Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION);
     private final Inflater inflater = new Inflater();
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private final byte[] chunk = new byte[64 * 1024];
@@ -95,7 +95,7 @@ final class MaskStore implements AutoCloseable {
 
     /** {@code map} deflated (for the few masks kept in memory: the prompts'). */
     static byte[] pack(byte[] map) {
-        Deflater d = new Deflater(Deflater.BEST_SPEED);
+        Deflater d = new Deflater(Deflater.BEST_COMPRESSION);
         try {
             d.setInput(map);
             d.finish();

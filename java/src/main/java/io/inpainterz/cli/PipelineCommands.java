@@ -1,0 +1,38 @@
+package io.inpainterz.cli;
+
+import io.inpainterz.InvalidInputException;
+import io.inpainterz.pipeline.Range;
+import io.inpainterz.pipeline.RemovePipeline;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** What {@code remove} and {@code track} share beyond their mixins. */
+final class PipelineCommands {
+    private PipelineCommands() {}
+
+    static Range range(String text, CommandLine.Model.CommandSpec spec) {
+        if (text == null) return Range.all();
+        try {
+            return Range.parse(text);
+        } catch (InvalidInputException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--range: " + e.getMessage());
+        }
+    }
+
+    /** The fields of the JSON line both commands print. */
+    static void report(Map<String, Object> report, RemovePipeline.Result r, Path masksOut) {
+        report.put("frames", r.frames());
+        report.put("tracked_frames", r.trackedFrames());
+        report.put("backward_frames", r.backwardFrames());
+        report.put("objects", r.objects());
+        if (r.workingSize() != null) report.put("working_size", r.workingSize().toString());
+        if (masksOut != null) {
+            report.put("masks", masksOut.toString());
+            report.put("masks_written", r.masksWritten());
+        }
+        report.put("temp_bytes", r.tempBytes());
+        report.put("seconds", r.seconds());
+        if (r.truncation() != null) report.put("input_truncated", r.truncation());
+    }
+}

@@ -1,0 +1,129 @@
+package io.inpainterz.cli;
+
+import io.inpainterz.engine.Inpainter;
+import io.inpainterz.engine.ModelFamily;
+import io.inpainterz.engine.Sam;
+import io.inpainterz.engine.Tracker;
+import io.inpainterz.engine.VideoReader;
+import io.inpainterz.engine.VideoWriter;
+import io.inpainterz.pipeline.NeuralInpainter;
+import io.inpainterz.pipeline.NeuralSegmenter;
+import io.inpainterz.pipeline.NeuralTracker;
+import io.inpainterz.pipeline.Prompts;
+import io.inpainterz.pipeline.Range;
+import io.inpainterz.pipeline.RemovePipeline;
+import io.inpainterz.util.Json;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "remove", sortOptions = false, description = {
+        "Remove objects from a video: same size, frames, timestamps and audio, only the masked pixels changed.",
+        "Prompts become masks (SAM) on their frames, every object is tracked forward and backward from its first prompted frame "
+                + "(DeAOT), the masks are dilated and filled (E2FGVI) and composited into the source frames. OUTPUT appears only once "
+                + "complete; a failure or Ctrl-C leaves nothing there (exit 130 for Ctrl-C).",
+        "Prompts: --point/--neg/--box/--mask belong to the current object; --object starts the next. Frame indices are the video's."})
+final class RemoveCommand implements Callable<Integer> {
+    enum Crop { off, on }
+
+    enum Codec { h264, hevc }
+
+    @ParentCommand
+    Main main;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "INPUT", description = "the source video")
+    Path input;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUTPUT", description = "the output video (.mp4, .mkv, .mov)")
+    Path output;
+
+    @Mixin
+    PromptOptions prompts;
+
+    @Option(names = "--masks-out", paramLabel = "DIR", description = "also write the index masks DIR/%%06d.png (0 = background, k = object k)")
+    Path masksOut;
+
+    @Option(names = "--range", paramLabel = "A:B", description = "process frames A through B (inclusive; A: to the end); the others are "
+            + "re-encoded unchanged")
+    String range;
+
+    @Mixin
+    ModelOptions models;
+
+    @Option(names = "--e2fgvi", paramLabel = "FILE", description = "E2FGVI or E2FGVI-HQ checkpoint (default: ckpt/" + ModelOptions.DEFAULT_E2FGVI + ")")
+    Path e2fgvi;
+
+    @Option(names = "--dilate", paramLabel = "N", description = "3x3-cross dilations of the masks at the working size. Default: ${DEFAULT-VALUE}.")
+    int dilate;
+
+    @Option(names = "--feather", paramLabel = "PX", defaultValue = "0", description = "blend the fill over PX pixels inside the dilated "
+            + "mask's edge (outside it, pixels stay the source's). Default: ${DEFAULT-VALUE}.")
+    int feather;
+
+    @Option(names = "--crop", paramLabel = "off|on", defaultValue = "off", description = "off: whole frames resized to the inpainter's "
+            + "working size (E2FGVI: 432x240; HQ: the source size, at most 864x480), as the app does. on (a crop around the masks) "
+            + "is not available yet. Default: ${DEFAULT-VALUE}.")
+    Crop crop;
+
+    @Option(names = "--temp", paramLabel = "DIR", description = "folder for the temporary masks (default: the system's temporary folder)")
+    Path temp;
+
+    @Option(names = "--crf", paramLabel = "N", description = "x264 quality 0..51, lower is better. Default: ${DEFAULT-VALUE}.")
+    int crf;
+
+    @Option(names = "--preset", paramLabel = "P", description = "x264 preset, ultrafast..veryslow. Default: ${DEFAULT-VALUE}.")
+    String preset;
+
+    @Option(names = "--codec", paramLabel = "h264|hevc", defaultValue = "h264", description = "output codec; this build encodes H.264 only. "
+            + "Default: ${DEFAULT-VALUE}.")
+    Codec codec;
+
+    @Mixin
+    ProgressOptions progress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (crop == Crop.on) throw usage("--crop on (inpainting a crop around the masks) is not available yet; use --crop off");
+        if (codec == Codec.hevc) throw usage("--codec hevc is not available: this build's writer encodes H.264 (libx264) only");
+        Prompts objects = prompts.prompts();
+        Range r = PipelineCommands.range(range, spec);
+        Sam.Options samOptions = Sam.Options.defaults().withDevice(models.device(true));
+        Tracker.Options deaotOptions = Tracker.Options.defaults().withDevice(models.device(false));
+        Inpainter.Options e2Options = Inpainter.Options.defaults().withDevice(models.device(true));
+        RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate).withFeather(feather).withTemp(temp)
+                .withMasksOut(masksOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)).withThreads(models.threads);
+        // Inside the job, so that --progress json ends with an outcome event for bad input too.
+        RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {
+            Path sam = objects.needsSegmenter() ? ModelOptions.checkpoint(models.sam, "--sam", ModelOptions.DEFAULT_SAM, ModelFamily.SAM) : null;
+            Path deaot = ModelOptions.checkpoint(models.deaot, "--deaot", ModelOptions.DEFAULT_DEAOT, ModelFamily.DEAOT);
+            Path e2 = ModelOptions.checkpoint(e2fgvi, "--e2fgvi", ModelOptions.DEFAULT_E2FGVI, ModelFamily.E2FGVI);
+            try (VideoReader v = VideoReader.open(input)) {
+                for (String w : RemovePipeline.warnings(v.info())) progress.notice(main.err(), w);
+            }
+            progress.notice(main.err(), "E2FGVI's weights (" + e2.getFileName() + ") are licensed CC BY-NC 4.0: non-commercial use only");
+            return RemovePipeline.remove(input, output, objects, o,
+                    j -> NeuralSegmenter.load(sam, samOptions, j),
+                    j -> NeuralTracker.load(deaot, deaotOptions, j),
+                    j -> NeuralInpainter.load(e2, e2Options, j)).run(job.threads(models.threads));
+        });
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("output", output.toString());
+        PipelineCommands.report(report, result, masksOut);
+        main.out().println(Json.write(report));
+        return Main.OK;
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

@@ -1,0 +1,292 @@
+package io.inpainterz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.inpainterz.engine.Frame;
+import io.inpainterz.engine.Mask;
+import io.inpainterz.engine.Tracker;
+import io.inpainterz.engine.VideoReader;
+import io.inpainterz.testing.Clips;
+import io.inpainterz.testing.Clips.Box;
+import io.inpainterz.testing.Ffmpeg;
+import io.inpainterz.testing.Fixtures;
+import io.inpainterz.testing.Jvm;
+import io.inpainterz.util.Json;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code remove} and {@code track} end to end with the parity checkpoints (DeAOT-T, E2FGVI with 2
+ * blocks at 432x240, tiny SAM; random weights, so the tracked masks and the fills are noise and
+ * the tests check structure, not quality), on a generated clip: a moving box over a textured,
+ * panning background, with audio, larger than the working size so that a whole-frame composite
+ * would show.
+ */
+class RemoveCommandTest {
+    static final int W = 640, H = 352, T = 12, WW = 432, WH = 240;
+    static final Box START = new Box(120, 120, 96, 80);
+    static final int SPEED = 16, PROMPT = 6;
+    static final String DEAOT = Fixtures.file("deaot/deaott/weights.pth").toString(), E2FGVI = Fixtures.file("e2fgvi/e2fgvi_d2/weights.pth").toString(),
+            SAM = Fixtures.file("sam/tiny/weights.pth").toString();
+    /**
+     * Pixels this far from a dilated mask count as outside for the PSNR check: 4:2:0 chroma and
+     * the encoder's 16x16 blocks straddle the mask's edge, and random-weight fills are noise, the
+     * worst case for both (the composite itself is checked pixel by pixel, losslessly, in
+     * RemovePipelineTest).
+     */
+    static final int CODEC_MARGIN = 16;
+
+    @TempDir
+    static Path shared;
+    static Path clip, promptMask;
+    static byte[][] source;
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    @BeforeAll
+    static void makeClip() throws Exception {
+        clip = Clips.make(shared, "clip.mp4", W, H, T, START, SPEED);
+        source = Clips.frames(clip, W, H);
+        assertEquals(T, source.length);
+        promptMask = shared.resolve("box6.png");
+        Clips.writePng(promptMask, Clips.movingBox(START, SPEED, PROMPT).mask(W, H), W, H);
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return new Main(new PrintStream(out, true), new PrintStream(err, true)).run(args);
+    }
+
+    static List<String> files(Path dir) throws Exception {
+        if (!Files.exists(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    static List<String> names(int from, int to) {
+        List<String> n = new ArrayList<>();
+        for (int t = from; t <= to; t++) n.add(String.format("%06d.png", t));
+        return n;
+    }
+
+    /** The region the pipeline may change at frame t, grown by the codec margin. */
+    static byte[] outsideMargin(byte[] labels) {
+        return Clips.dilate(Clips.changedRegion(labels, W, H, WW, WH, 4), W, H, CODEC_MARGIN);
+    }
+
+    @Test
+    void removeKeepsTheVideoAndChangesOnlyTheDilatedMasks() throws Exception {
+        Path output = tmp.resolve("out.mp4"), masks = tmp.resolve("masks"), temp = Files.createDirectory(tmp.resolve("temp"));
+        long start = System.nanoTime();
+        assertEquals(0, run("remove", clip.toString(), "-o", output.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT,
+                "--e2fgvi", E2FGVI, "--masks-out", masks.toString(), "--temp", temp.toString(), "--progress", "json"), err.toString());
+        System.out.printf("RemoveCommandTest: remove of %d frames at %dx%d took %.1f s%n", T, W, H, (System.nanoTime() - start) / 1e9);
+        Object report = Json.parse(out.toString());
+        assertEquals((long) T, Json.at(report, "frames"));
+        assertEquals((long) PROMPT + 1, Json.at(report, "backward_frames"));
+        assertEquals("432x240", Json.at(report, "working_size"));
+        List<Object> lines = err.toString().lines().map(Json::parse).toList();
+        assertTrue(Json.at(lines.get(0), "notice").toString().contains("non-commercial"), err.toString());
+        assertEquals("done", Json.at(lines.get(lines.size() - 1), "event"), err.toString());
+        List<Object> stages = lines.stream().map(l -> Json.at(l, "stage")).filter(s -> s != null).distinct().toList();
+        assertTrue(stages.containsAll(List.of("segment", "track.backward", "remove")), stages.toString());
+        assertEquals(List.of(), files(temp), "the temporary masks are gone");
+
+        // The source's size, frames, timestamps and audio.
+        assertEquals(W + "x" + H, Clips.size(output));
+        assertEquals(T, Clips.packets(output, "v:0"));
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(output));
+        assertEquals(Clips.packets(clip, "a:0"), Clips.packets(output, "a:0"));
+        assertEquals(Ffmpeg.audioSamples(clip), Ffmpeg.audioSamples(output));
+
+        // Masks for every frame, the prompt frame's exactly the given mask, the backward pass's before it.
+        assertEquals(names(0, T - 1), files(masks));
+        byte[] given = Clips.movingBox(START, SPEED, PROMPT).mask(W, H);
+        byte[][] labels = new byte[T][];
+        for (int t = 0; t < T; t++) {
+            labels[t] = Clips.readPng(masks.resolve(String.format("%06d.png", t)));
+            for (byte b : labels[t]) assertTrue(b == 0 || b == 1, "frame " + t + ": one object, id 1");
+        }
+        for (int i = 0; i < given.length; i++) assertEquals(given[i] != 0, labels[PROMPT][i] != 0, "the prompt frame's mask is the given one");
+        for (int t = 0; t < PROMPT; t++) assertTrue(Clips.count(labels[t]) > 0, "the backward pass tracked frame " + t);
+
+        // Outside the dilated masks the source (up to codec error), inside the fill.
+        byte[][] got = Clips.frames(output, W, H);
+        for (int t = 0; t < T; t++) {
+            byte[] region = Clips.changedRegion(labels[t], W, H, WW, WH, 4);
+            byte[] near = outsideMargin(labels[t]);
+            assertTrue(Clips.count(near) < (long) W * H * 0.9, "frame " + t + " keeps pixels to compare");
+            double outside = Clips.psnr(source[t], got[t], near, false);
+            assertTrue(outside >= 40, "frame " + t + ": outside the dilated masks PSNR " + outside + " dB");
+            double inside = Clips.meanAbs(source[t], got[t], region, true);
+            assertTrue(inside > 20, "frame " + t + ": inside the masks the pixels changed, by " + inside + " on average");
+        }
+    }
+
+    @Test
+    void theRangeLeavesTheOtherFramesUnchanged() throws Exception {
+        Path output = tmp.resolve("range.mp4"), masks = tmp.resolve("masks");
+        assertEquals(0, run("remove", clip.toString(), "-o", output.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT,
+                "--e2fgvi", E2FGVI, "--masks-out", masks.toString(), "--range", "4:9"), err.toString());
+        assertEquals(names(4, 9), files(masks));
+        assertEquals(T, Clips.packets(output, "v:0"));
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(output));
+        byte[][] got = Clips.frames(output, W, H);
+        for (int t = 0; t < T; t++) {
+            if (t < 4 || t > 9) {
+                double p = Clips.psnr(source[t], got[t], null, false);
+                assertTrue(p >= 40, "frame " + t + " outside the range: PSNR " + p + " dB");
+            } else {
+                byte[] labels = Clips.readPng(masks.resolve(String.format("%06d.png", t)));
+                assertTrue(Clips.psnr(source[t], got[t], outsideMargin(labels), false) >= 40, "frame " + t + " outside its masks");
+                assertTrue(Clips.meanAbs(source[t], got[t], Clips.changedRegion(labels, W, H, WW, WH, 4), true) > 20, "frame " + t + " inside its masks");
+            }
+        }
+    }
+
+    @Test
+    void trackFollowsTheObjectBothWaysAsTheTrackerDoes() throws Exception {
+        Path masks = tmp.resolve("masks");
+        assertEquals(0, run("track", clip.toString(), "--masks-out", masks.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT), err.toString());
+        assertEquals(names(0, T - 1), files(masks));
+        // The same model driven directly: a session from the prompt frame back to 0, another from it to the end.
+        byte[][] want = new byte[T][];
+        try (Tracker model = Tracker.load(Path.of(DEAOT)); VideoReader r = VideoReader.open(clip); Frame f = r.allocateFrame();
+             Mask labels = Mask.allocate(W, H); Mask ref = Mask.allocate(W, H)) {
+            byte[] given = Clips.movingBox(START, SPEED, PROMPT).mask(W, H);
+            for (int i = 0; i < given.length; i++) given[i] = (byte) (given[i] != 0 ? 1 : 0);
+            ref.copyFrom(given);
+            want[PROMPT] = given;
+            for (int direction : new int[] {-1, 1}) {
+                try (Tracker.Session s = model.newSession(W, H, Tracker.SessionOptions.defaults())) {
+                    r.seek(PROMPT);
+                    r.read(f);
+                    s.addObjects(f, ref);
+                    for (int t = PROMPT + direction; t >= 0 && t < T; t += direction) {
+                        r.seek(t);
+                        r.read(f);
+                        s.track(f, labels);
+                        want[t] = new byte[W * H];
+                        labels.copyTo(want[t]);
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < T; t++) {
+            byte[] got = Clips.readPng(masks.resolve(String.format("%06d.png", t)));
+            long differ = 0;
+            for (int i = 0; i < got.length; i++) if (got[i] != want[t][i]) differ++;
+            assertTrue(differ <= got.length / 1000, "frame " + t + ": " + differ + " pixels differ from the tracker's own run");
+            assertTrue(Clips.count(want[t]) > 0, "frame " + t + " has an object to compare");
+        }
+    }
+
+    @Test
+    void pointPromptsGoThroughSamAsSegmentDoes() throws Exception {
+        Path masks = tmp.resolve("masks"), seg = tmp.resolve("seg.png");
+        Box b = Clips.movingBox(START, SPEED, 3);
+        String point = (b.x() + b.w() / 2) + "," + (b.y() + b.h() / 2);
+        assertEquals(0, run("track", clip.toString(), "--masks-out", masks.toString(), "--point", "3:" + point, "--sam", SAM, "--deaot", DEAOT,
+                "--range", "2:4"), err.toString());
+        assertEquals(names(2, 4), files(masks));
+        assertEquals(0, run("segment", clip.toString(), "--frame", "3", "--point", point, "--multimask", "--sam", SAM, "-o", seg.toString()), err.toString());
+        long best = (Long) Json.at(Json.parse(out.toString()), "best");
+        byte[] want = Clips.readPng(tmp.resolve("seg_" + best + ".png")), got = Clips.readPng(masks.resolve("000003.png"));
+        assertTrue(Clips.count(want) > 0);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i] != 0 ? 1 : 0, got[i], "pixel " + i + ": SAM's best mask is object 1");
+    }
+
+    @Test
+    void badInputGetsItsExitCodeAndLeavesNothing() throws Exception {
+        Path small = tmp.resolve("small.png");
+        Clips.writePng(small, new byte[64 * 48], 64, 48);
+        Path junk = Files.write(tmp.resolve("junk.pth"), new byte[] {'n', 'o', 'p', 'e'});
+        Path text = Files.writeString(tmp.resolve("text.mp4"), "not a video");
+        String o = tmp.resolve("out.mp4").toString(), m = PROMPT + ":" + promptMask;
+        List<String> before = files(tmp);
+        record Case(int code, String message, String[] args) {}
+        List<Case> cases = List.of(
+                new Case(Main.BAD_INPUT, "outside the 640x352 frame", new String[] {"--point", "2:700,10", "--sam", SAM}),
+                new Case(Main.BAD_INPUT, "past the last frame", new String[] {"--point", "40:10,10", "--sam", SAM}),
+                new Case(Main.BAD_INPUT, "is 64x48 but the video is 640x352", new String[] {"--mask", "2:" + small}),
+                new Case(Main.BAD_INPUT, "--deaot " + SAM + " is a sam checkpoint, not DeAOT", new String[] {"--mask", m, "--deaot", SAM}),
+                new Case(Main.BAD_INPUT, "--e2fgvi " + junk, new String[] {"--mask", m, "--e2fgvi", junk.toString()}),
+                new Case(Main.BAD_INPUT, "--sam " + tmp.resolve("none.pth"), new String[] {"--point", "2:10,10", "--sam", tmp.resolve("none.pth").toString()}),
+                new Case(Main.BAD_INPUT, "--temp", new String[] {"--mask", m, "--temp", tmp.resolve("notemp").toString()}),
+                new Case(Main.BAD_INPUT, "outside --range 0:3", new String[] {"--mask", m, "--range", "0:3"}),
+                new Case(Main.USAGE, "--crop on", new String[] {"--mask", m, "--crop", "on"}),
+                new Case(Main.USAGE, "--codec hevc", new String[] {"--mask", m, "--codec", "hevc"}),
+                new Case(Main.USAGE, "--point takes F:X,Y", new String[] {"--point", "10,10"}),
+                new Case(Main.USAGE, "no object given", new String[] {}),
+                new Case(Main.USAGE, "--range", new String[] {"--mask", m, "--range", "9:3"}));
+        for (Case c : cases) {
+            List<String> args = new ArrayList<>(List.of("remove", clip.toString(), "-o", o));
+            args.addAll(List.of(c.args()));
+            if (!args.contains("--deaot")) args.addAll(List.of("--deaot", DEAOT));
+            if (!args.contains("--e2fgvi")) args.addAll(List.of("--e2fgvi", E2FGVI));
+            assertEquals(c.code(), run(args.toArray(String[]::new)), String.join(" ", c.args()) + ": " + err);
+            assertTrue(err.toString().contains(c.message()), c.message() + " <- " + err);
+        }
+        assertEquals(Main.BAD_INPUT, run("remove", text.toString(), "-o", o, "--mask", m, "--deaot", DEAOT, "--e2fgvi", E2FGVI));
+        assertTrue(err.toString().contains("text.mp4"), err.toString());
+        assertEquals(Main.BAD_INPUT, run("remove", clip.toString(), "-o", tmp.resolve("no/dir/out.mp4").toString(), "--mask", m, "--deaot", DEAOT,
+                "--e2fgvi", E2FGVI));
+        assertTrue(err.toString().contains("does not exist"), err.toString());
+        assertEquals(Main.USAGE, run("track", clip.toString(), "--mask", m, "--deaot", DEAOT), "track needs --masks-out");
+        assertEquals(Main.BAD_INPUT, run("remove", clip.toString(), "-o", o, "--mask", m, "--deaot", SAM, "--e2fgvi", E2FGVI, "--progress", "json"));
+        Object last = Json.parse(err.toString().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElseThrow());
+        assertEquals("failed", Json.at(last, "event"), err.toString());
+        assertTrue(((String) Json.at(last, "message")).contains("not DeAOT"), err.toString());
+        assertEquals(before, files(tmp), "nothing may be written");
+    }
+
+    @Test
+    void ctrlCMidRenderExits130AndLeavesNothing() throws Exception {
+        Path output = tmp.resolve("never.mp4"), masks = tmp.resolve("masks"), temp = Files.createDirectory(tmp.resolve("temp"));
+        // SIGINT, as Ctrl-C sends it; a JVM started with SIGINT ignored (a background job without job control) keeps ignoring it.
+        boolean sigintIgnored = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("SigIgn:"))
+                .map(l -> Long.parseLong(l.substring(7).strip(), 16)).anyMatch(mask -> (mask & 2) != 0);
+        Process p = new ProcessBuilder(Jvm.cli(List.of("-Dinpainterz.library.path=" + System.getProperty("inpainterz.library.path")),
+                "remove", clip.toString(), "-o", output.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT, "--e2fgvi", E2FGVI,
+                "--masks-out", masks.toString(), "--temp", temp.toString(), "--progress", "json")).start();
+        BufferedReader stderr = new BufferedReader(new InputStreamReader(p.getErrorStream()));
+        StringBuilder seen = new StringBuilder();
+        for (String l; (l = stderr.readLine()) != null; ) {
+            seen.append(l).append('\n');
+            if (l.contains("\"stage\":\"remove\"")) break;
+        }
+        assertTrue(seen.toString().contains("\"stage\":\"remove\""), seen.toString());
+        assertEquals(0, new ProcessBuilder("kill", sigintIgnored ? "-TERM" : "-INT", String.valueOf(p.pid())).start().waitFor());
+        for (String l; (l = stderr.readLine()) != null; ) seen.append(l).append('\n');
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the cancel takes effect within a model block");
+        assertEquals(sigintIgnored ? 143 : Main.CANCELLED, p.exitValue(), seen.toString());
+        assertTrue(seen.toString().contains("\"event\":\"cancelled\""), seen.toString());
+        assertFalse(Files.exists(output));
+        assertFalse(Files.exists(masks));
+        assertEquals(List.of(), files(temp));
+        try (Stream<Path> s = Files.list(tmp)) {
+            assertTrue(s.noneMatch(f -> f.getFileName().toString().contains("never.mp4") || f.getFileName().toString().contains("masks")),
+                    "no partial output or staging folder may remain");
+        }
+    }
+}
