@@ -8,12 +8,13 @@
 //              where its reference set differs, and holds fewer frames,
 //   bf16_*     the opt-in bfloat16 path within 40 dB PSNR of float32 inside the masks,
 //   errors_*   sizes E2FGVI cannot take, an empty clip, the wrong checkpoint family.
-// Usage: test_e2fgvi [PARITY_DIR] [--device cuda] [--bench (stage timings only)]. $INPAINTERZ_PARITY_DIR wins over PARITY_DIR;
+// Usage: test_e2fgvi [PARITY_DIR] [--device cuda] | --bench CKPT WxH T L [bf16] (stage timings only). $INPAINTERZ_PARITY_DIR wins over PARITY_DIR;
 // a missing folder or file is a failure, never a skip.
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
 #include <ATen/ops/abs.h>
 #include <ATen/ops/ones.h>
+#include <ATen/ops/rand.h>
 #include <ATen/ops/zeros.h>
 
 #include <chrono>
@@ -191,35 +192,39 @@ void errors(const std::string &root) {
     check(hq->hq && !m->hq && m->blocks.size() == 2 && hq->blocks.size() == 2, "variants and block counts read from the checkpoints");
 }
 
-// --bench: stage timings of one window of 11 local + 6 reference frames at the fixture's size.
-void bench(const std::string &dir) {
-    auto ck = inp::Checkpoint::load(dir + "/weights.pth", true, inp::Run::none());
-    const auto m = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
-    const at::Tensor in0 = read_npy(dir + "/window0_input.npy")[0];
-    const int64_t L = 11, T = 17, H = in0.size(2), W = in0.size(3);
-    const at::Tensor x = in0.repeat({3, 1, 1, 1}).slice(0, 0, T).contiguous();
+// --bench CKPT WxH T L [bf16]: stage timings of one window of T frames (L local) at W x H, and
+// what a steady-state window of a streaming session costs (5 new frames encoded, 5 new flow
+// pairs, with reuse) next to what upstream recomputes per window (all T frames, L - 1 pairs both
+// ways, T frames decoded).
+void bench(const std::string &ckpt, int64_t W, int64_t H, int64_t T, int64_t L, bool bf16) {
+    auto ck = inp::Checkpoint::load(ckpt, true, inp::Run::none());
+    const auto m = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(bf16 ? at::kBFloat16 : at::kFloat).device(device));
+    const at::Tensor x = at::rand({T, 3, H, W}) * 2 - 1;
     using clock = std::chrono::steady_clock;
     auto time = [](const char *what, auto &&f) {
         const auto t0 = clock::now();
         auto r = f();
-        std::printf("  %-28s %7.3f s\n", what, std::chrono::duration<double>(clock::now() - t0).count());
-        return r;
+        const double s = std::chrono::duration<double>(clock::now() - t0).count();
+        std::printf("  %-34s %8.3f s\n", what, s);
+        return std::make_pair(r, s);
     };
     for (int rep = 0; rep < 2; rep++) {
-        std::printf("window T=%lld (L=%lld) at %lldx%lld, %d threads, %zu blocks\n", (long long)T, (long long)L, (long long)W, (long long)H,
-                    at::get_num_threads(), m->blocks.size());
-        const at::Tensor q = time("flow frames", [&] { return inp::e2fgvi::flow_frames(x.slice(0, 0, L)); });
-        const at::Tensor f1 = time("spynet (L-1 pairs, both ways)", [&] {
+        std::printf("%s, window T=%lld (L=%lld) at %lldx%lld, %s, %d threads\n", m->variant.c_str(), (long long)T, (long long)L, (long long)W,
+                    (long long)H, bf16 ? "bf16" : "fp32", at::get_num_threads());
+        const auto [q, t_q] = time("flow frames (L)", [&] { return inp::e2fgvi::flow_frames(x.slice(0, 0, L)); });
+        const auto [fl, t_f] = time("spynet (L-1 pairs, both ways)", [&] {
             inp::e2fgvi::flow(*m, q.slice(0, 1, L), q.slice(0, 0, L - 1));
             return inp::e2fgvi::flow(*m, q.slice(0, 0, L - 1), q.slice(0, 1, L));
         });
-        const at::Tensor enc = time("encoder (T frames)", [&] { return inp::e2fgvi::encode(*m, x); });
-        const at::Tensor local = time("propagation", [&] { return m->feat_prop(enc.slice(0, 0, L), f1, f1, inp::Run::none()); });
-        time("hallucinate (decode L)", [&] { return inp::e2fgvi::hallucinate(*m, local, enc.slice(0, L, T), L, inp::Run::none()); });
-        const int64_t h = H / 4, w = W / 4;
-        const at::Tensor tok = at::zeros({T, h / 3, w / 3, 512}).normal_();
-        time("one transformer block", [&] { return m->blocks[0](tok, h, w); });
-        time("decoder (L frames)", [&] { return inp::e2fgvi::decode(*m, enc.slice(0, 0, L)); });
+        const auto [enc, t_e] = time("encoder (T frames)", [&] { return inp::e2fgvi::encode(*m, x); });
+        const auto [local, t_p] = time("propagation", [&] { return m->feat_prop(enc.slice(0, 0, L), fl, fl, inp::Run::none()); });
+        const auto [out, t_h] = time("transformer + decoder (L decoded)", [&] { return inp::e2fgvi::hallucinate(*m, local, enc.slice(0, L, T), L, inp::Run::none()); });
+        const auto [dec, t_d] = time("  of which decoder (L frames)", [&] { return inp::e2fgvi::decode(*m, enc.slice(0, 0, L)); });
+        const double per_e = t_e / T, per_f = t_f / (L - 1), per_d = t_d / L;
+        const double stream = 5 * per_e + 5 * per_f + t_p + t_h;
+        const double upstream_like = t_e + t_f + t_p + t_h + (T - L) * per_d;
+        std::printf("  => streaming window (5 new frames, reuse): %.2f s = %.2f s per output frame; recomputing as upstream: %.2f s\n", stream,
+                    stream / 5, upstream_like);
     }
 }
 
@@ -232,7 +237,13 @@ int main(int argc, char **argv) {
         if (std::string(argv[i]) == "--device" && std::string(argv[i + 1]) == "cuda") device = c10::Device(c10::kCUDA, 0);
     for (int i = 1; i < argc; i++)
         if (std::string(argv[i]) == "--bench") {
-            bench(root + "/e2fgvi/e2fgvi_d2");
+            if (i + 4 >= argc) {
+                std::fprintf(stderr, "usage: test_e2fgvi --bench CKPT WxH T L [bf16]\n");
+                return 2;
+            }
+            const std::string size = argv[i + 2];
+            const int64_t w = std::stoll(size.substr(0, size.find('x'))), h = std::stoll(size.substr(size.find('x') + 1));
+            bench(argv[i + 1], w, h, std::stoll(argv[i + 3]), std::stoll(argv[i + 4]), i + 5 < argc && std::string(argv[i + 5]) == "bf16");
             return 0;
         }
     at::globalContext().setAllowTF32CuBLAS(false);

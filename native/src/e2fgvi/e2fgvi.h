@@ -57,8 +57,10 @@ struct FocalBlock {
     at::Tensor valid_ind_rolled; // int64 [120]
     nn::Linear qkv, proj;
     nn::Linear fc1, fc2;       // mlp.conv1.0 (512 -> 1960), mlp.conv2.1 (1960 -> 512)
-    // x [T, fh, fw, 512] tokens of a (h, w) feature map.
-    at::Tensor operator()(const at::Tensor &x, int64_t h, int64_t w) const;
+    // x [T, fh, fw, 512] tokens of a (h, w) feature map -> the first `queries` frames' outputs
+    // (all frames still serve as keys); queries < 0 = all T. Every frame's output depends on
+    // its own queries only, so a last block may skip frames nobody decodes.
+    at::Tensor operator()(const at::Tensor &x, int64_t h, int64_t w, int64_t queries = -1) const;
 };
 
 struct Model {

@@ -91,13 +91,14 @@ at::Tensor heads_of(const at::Tensor &gathered, int64_t nWc, int64_t k) {
     return gathered.view({T, nWc, k, kHeads, kHeadDim}).permute({1, 3, 0, 2, 4}).reshape({nWc, kHeads, T * k, kHeadDim});
 }
 
-at::Tensor attention(const FocalBlock &B, const at::Tensor &xn, const at::Tensor &pooled_x) {
+// Queries of the first Q frames against keys of all T frames -> [Q, H, W, C].
+at::Tensor attention(const FocalBlock &B, const at::Tensor &xn, const at::Tensor &pooled_x, int64_t Q) {
     const int64_t T = xn.size(0), H = xn.size(1), W = xn.size(2), C = xn.size(3);
     const int64_t nWh = H / kWh, nWw = W / kWw, nW = nWh * nWw;
     const KeyIndex idx = key_index(H, W, B.valid_ind_rolled, xn.options());
     const auto qkv = B.qkv(xn).view({T, H, W, 3, C}).unbind(3);
     // [nW, heads, T * 45, head_dim], scaled as upstream (q * scale before the product)
-    const at::Tensor q = windows(qkv[0]).view({nW, T, kWin, kHeads, kHeadDim}).permute({0, 3, 1, 2, 4}).reshape({nW, kHeads, T * kWin, kHeadDim}) *
+    const at::Tensor q = windows(qkv[0].slice(0, 0, Q)).view({nW, Q, kWin, kHeads, kHeadDim}).permute({0, 3, 1, 2, 4}).reshape({nW, kHeads, Q * kWin, kHeadDim}) *
                          std::pow(static_cast<double>(kHeadDim), -0.5);
     const at::Tensor k_flat = qkv[1].reshape({T, H * W, C}), v_flat = qkv[2].reshape({T, H * W, C});
     // Pooled keys/values: qkv of the pooled tokens, zero-padded by (2, 4) after the projection.
@@ -109,7 +110,7 @@ at::Tensor attention(const FocalBlock &B, const at::Tensor &xn, const at::Tensor
     const int64_t ns = idx.spatial.size(1);
     std::vector<at::Tensor> out;
     // Windows whose keys and logits exist at once: as many as fit the budget.
-    const int64_t chunk = std::max<int64_t>(1, kLogitBudget / (kHeads * T * kWin * (ns + kWin) * T));
+    const int64_t chunk = std::max<int64_t>(1, kLogitBudget / (kHeads * Q * kWin * (ns + kWin) * T));
     for (int64_t w0 = 0; w0 < nW; w0 += chunk) {
         const int64_t w1 = std::min(nW, w0 + chunk), nc = w1 - w0;
         const at::Tensor si = idx.spatial.slice(0, w0, w1).reshape({-1}), pi = idx.pooled.slice(0, w0, w1).reshape({-1});
@@ -123,9 +124,9 @@ at::Tensor attention(const FocalBlock &B, const at::Tensor &xn, const at::Tensor
         logits.add_(mask);
         out.push_back(at::matmul(at::softmax(logits, -1), v));
     }
-    // [nW, heads, T * 45, hd] -> [nW, T * 45, C] -> proj -> [T, H, W, C]
-    const at::Tensor a = B.proj(at::cat(out, 0).transpose(1, 2).reshape({nW, T * kWin, C}));
-    return a.view({nWh, nWw, T, kWh, kWw, C}).permute({2, 0, 3, 1, 4, 5}).reshape({T, H, W, C});
+    // [nW, heads, Q * 45, hd] -> [nW, Q * 45, C] -> proj -> [Q, H, W, C]
+    const at::Tensor a = B.proj(at::cat(out, 0).transpose(1, 2).reshape({nW, Q * kWin, C}));
+    return a.view({nWh, nWw, Q, kWh, kWw, C}).permute({2, 0, 3, 1, 4, 5}).reshape({Q, H, W, C});
 }
 
 const std::vector<int64_t> kT2TKernel = {7, 7}, kT2TDil = {1, 1}, kT2TPad = {3, 3}, kT2TStride = {3, 3};
@@ -143,15 +144,15 @@ at::Tensor f3n(const FocalBlock &B, const at::Tensor &y, int64_t T, int64_t h, i
 
 } // namespace
 
-at::Tensor FocalBlock::operator()(const at::Tensor &x, int64_t h, int64_t w) const {
-    const int64_t T = x.size(0), H = x.size(1), W = x.size(2), C = x.size(3);
+at::Tensor FocalBlock::operator()(const at::Tensor &x, int64_t h, int64_t w, int64_t queries) const {
+    const int64_t T = x.size(0), H = x.size(1), W = x.size(2), C = x.size(3), Q = queries < 0 ? T : std::min(queries, T);
     if (H % kWh != 0 || W % kWw != 0) fail(INP_ERR_INVALID_ARGUMENT, "E2FGVI token map must be a multiple of 5 x 9");
     const at::Tensor xn = norm1.last_dim(x);
     // Focal level 1: each window pooled by a learned Linear(45 -> 1) per channel.
     const at::Tensor pooled = pool(windows(xn).transpose(3, 4)).squeeze(-1); // [nWh, nWw, T, C]
-    at::Tensor out = x + attention(*this, xn, pooled.permute({2, 0, 1, 3}));
-    const at::Tensor y = norm2.last_dim(out).view({T * H * W, C});
-    return out + f3n(*this, y, T, h, w).view({T, H, W, C});
+    at::Tensor out = x.slice(0, 0, Q) + attention(*this, xn, pooled.permute({2, 0, 1, 3}), Q);
+    const at::Tensor y = norm2.last_dim(out).view({Q * H * W, C});
+    return out + f3n(*this, y, Q, h, w).view({Q, H, W, C});
 }
 
 at::Tensor hallucinate(const Model &m, const at::Tensor &local_feat, const at::Tensor &ref_feat, int64_t decode_count, const Run &run,
@@ -164,13 +165,14 @@ at::Tensor hallucinate(const Model &m, const at::Tensor &local_feat, const at::T
     };
     at::Tensor tokens = m.ss_embedding(at::im2col(feat, kT2TKernel, kT2TDil, kT2TPad, kT2TStride).permute({0, 2, 1})).view({T, fh, fw, kHidden});
     rec("inter_softsplit_slot2", tokens);
+    const int64_t D = decode_count;
     for (size_t i = 0; i < m.blocks.size(); i++) {
-        tokens = m.blocks[i](tokens, h, w);
+        // The last block computes only the frames the decoder takes (the others were keys).
+        tokens = m.blocks[i](tokens, h, w, i + 1 == m.blocks.size() ? D : -1);
         rec("inter_block" + std::to_string(i) + "_slot2", tokens);
         run.step("e2fgvi.transformer", static_cast<int64_t>(i) + 1, static_cast<int64_t>(m.blocks.size()));
     }
-    // Soft composition of the frames to decode only (the others served as keys).
-    const int64_t D = decode_count;
+    // Soft composition of the frames to decode.
     const at::Tensor t = m.sc_embedding(tokens.slice(0, 0, D).reshape({D * fh * fw, kHidden})).view({D, fh * fw, -1}).permute({0, 2, 1});
     at::Tensor sc = at::col2im(t, {h, w}, kT2TKernel, kT2TDil, kT2TPad, kT2TStride);
     sc = m.hq ? m.sc_bias_conv(sc) : sc + m.sc_bias.unsqueeze(0);
