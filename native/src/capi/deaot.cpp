@@ -17,6 +17,7 @@
 
 using inp::capi::guard;
 using inp::capi::require;
+using inp::capi::require_image;
 
 struct inp_deaot {
     std::shared_ptr<const inp::deaot::Model> model;
@@ -44,18 +45,10 @@ std::unique_ptr<inp_deaot> make_model(const inp::Checkpoint &ck, const inp_deaot
     return h;
 }
 
-void check_image(const inp_image *image, const char *fn, const char *what, int32_t channels, int64_t width, int64_t height) {
-    inp::wrap_image(image, fn, what);
-    require(image->channels == channels, fn, std::string(what) + " must have " + std::to_string(channels) + " channel(s), got " + std::to_string(image->channels));
-    require(image->width == width && image->height == height, fn,
-            std::string(what) + " is " + std::to_string(image->width) + "x" + std::to_string(image->height) + " but the session is " +
-                std::to_string(width) + "x" + std::to_string(height));
-}
-
 void check_frame(const inp_deaot_session *s, const inp_image *frame, const char *fn) {
     const inp::deaot::Session &x = *s->session;
-    if (x.network_input()) check_image(frame, fn, "frame", 3, x.network_width(), x.network_height());
-    else check_image(frame, fn, "frame", 3, x.width(), x.height());
+    if (x.network_input()) require_image(frame, fn, "frame", 3, x.network_width(), x.network_height());
+    else require_image(frame, fn, "frame", 3, x.width(), x.height());
 }
 
 // The zero-pad + unfold oracle: every window position as a copy of the padded map.
@@ -140,7 +133,7 @@ int32_t inp_deaot_session_add_reference(inp_deaot_session *session, const inp_im
         require(session != nullptr, fn, "session must not be NULL");
         inp::deaot::Session &s = *session->session;
         check_frame(session, frame, fn);
-        check_image(labels, fn, "labels", 1, s.width(), s.height());
+        require_image(labels, fn, "labels", 1, s.width(), s.height());
         const inp::Run controls(run, session->num_threads);
         s.add_reference(frame->data, frame->row_stride, labels->data, labels->row_stride, controls, as_list(record));
     });
@@ -155,7 +148,7 @@ int32_t inp_deaot_session_track(inp_deaot_session *session, const inp_image *fra
         check_frame(session, frame, fn);
         inp::deaot::TrackOutputs out;
         if (labels != nullptr) {
-            check_image(labels, fn, "labels", 1, s.width(), s.height());
+            require_image(labels, fn, "labels", 1, s.width(), s.height());
             out.labels = labels->data;
             out.label_stride = labels->row_stride;
         }
@@ -174,7 +167,7 @@ int32_t inp_deaot_session_update_memory(inp_deaot_session *session, const inp_im
         const char *fn = "inp_deaot_session_update_memory";
         require(session != nullptr, fn, "session must not be NULL");
         inp::deaot::Session &s = *session->session;
-        check_image(labels, fn, "labels", 1, s.width(), s.height());
+        require_image(labels, fn, "labels", 1, s.width(), s.height());
         const inp::Run controls(nullptr, session->num_threads);
         s.update_memory(labels->data, labels->row_stride, as_list(record));
     });
@@ -204,7 +197,7 @@ int32_t inp_deaot_resize_frame(const inp_image *src, inp_image *dst) {
         inp::wrap_image(src, fn, "src");
         require(src->channels == 3, fn, "src must be RGB24");
         const auto [h, w] = inp::deaot::network_size(src->height, src->width);
-        check_image(dst, fn, "dst", 3, w, h);
+        require_image(dst, fn, "dst", 3, w, h);
         const at::Tensor r = inp::deaot::resize_cubic_rgb(src->data, src->width, src->height, src->row_stride, w, h);
         for (int64_t y = 0; y < h; y++) std::memcpy(dst->data + y * dst->row_stride, r.data_ptr<uint8_t>() + y * w * 3, static_cast<size_t>(w * 3));
     });

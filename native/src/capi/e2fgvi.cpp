@@ -14,6 +14,7 @@
 
 using inp::capi::guard;
 using inp::capi::require;
+using inp::capi::require_image;
 
 struct inp_e2fgvi {
     std::shared_ptr<const inp::e2fgvi::Model> model;
@@ -34,14 +35,6 @@ std::unique_ptr<inp_e2fgvi> make_model(const inp::Checkpoint &ck, const inp_e2fg
     h->model = inp::e2fgvi::load(ck, at::TensorOptions().dtype(inp::compute_dtype(p.device)).device(inp::to_device(p.device)));
     h->num_threads = p.device.num_threads;
     return h;
-}
-
-void check_image(const inp_image *image, const char *fn, const char *what, int32_t channels, int64_t width, int64_t height) {
-    inp::wrap_image(image, fn, what);
-    require(image->channels == channels, fn, std::string(what) + " must have " + std::to_string(channels) + " channel(s), got " + std::to_string(image->channels));
-    require(image->width == width && image->height == height, fn,
-            std::string(what) + " is " + std::to_string(image->width) + "x" + std::to_string(image->height) + " but the session is " +
-                std::to_string(width) + "x" + std::to_string(height));
 }
 
 } // namespace
@@ -118,8 +111,8 @@ int32_t inp_e2fgvi_session_push(inp_e2fgvi_session *session, const inp_image *fr
         const char *fn = "inp_e2fgvi_session_push";
         require(session != nullptr, fn, "session must not be NULL");
         inp::e2fgvi::Session &s = *session->session;
-        check_image(frame, fn, "frame", 3, s.width(), s.height());
-        check_image(mask, fn, "mask", 1, s.width(), s.height());
+        require_image(frame, fn, "frame", 3, s.width(), s.height());
+        require_image(mask, fn, "mask", 1, s.width(), s.height());
         const inp::Run controls(run, session->num_threads);
         s.push(frame->data, frame->row_stride, mask->data, mask->row_stride, controls);
         if (ret_ready != nullptr) *ret_ready = s.ready();
@@ -140,7 +133,7 @@ int32_t inp_e2fgvi_session_pop(inp_e2fgvi_session *session, inp_image *dst, int6
         const char *fn = "inp_e2fgvi_session_pop";
         require(session != nullptr, fn, "session must not be NULL");
         inp::e2fgvi::Session &s = *session->session;
-        check_image(dst, fn, "dst", 3, s.width(), s.height());
+        require_image(dst, fn, "dst", 3, s.width(), s.height());
         const int64_t index = s.pop(dst->data, dst->row_stride);
         if (ret_index != nullptr) *ret_index = index;
     });

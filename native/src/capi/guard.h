@@ -27,5 +27,8 @@ int32_t guard(F &&body) noexcept {
 
 // Argument checks shared by every entry point.
 void require(bool ok, const char *function, const std::string &what);
+// A valid image (inp::wrap_image's checks) of `channels` channels and exactly width x height,
+// the size of the session it is given to.
+void require_image(const inp_image *image, const char *function, const char *what, int32_t channels, int64_t width, int64_t height);
 
 } // namespace inp::capi

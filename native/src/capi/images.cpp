@@ -6,6 +6,18 @@
 using inp::capi::guard;
 using inp::capi::require;
 
+namespace inp::capi {
+
+void require_image(const inp_image *image, const char *fn, const char *what, int32_t channels, int64_t width, int64_t height) {
+    inp::wrap_image(image, fn, what);
+    require(image->channels == channels, fn, std::string(what) + " must have " + std::to_string(channels) + " channel(s), got " + std::to_string(image->channels));
+    require(image->width == width && image->height == height, fn,
+            std::string(what) + " is " + std::to_string(image->width) + "x" + std::to_string(image->height) + " but the session is " +
+                std::to_string(width) + "x" + std::to_string(height));
+}
+
+} // namespace inp::capi
+
 extern "C" {
 
 int32_t inp_image_native_address(const inp_image *image, uint64_t *ret_address) {
