@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "deaot/local_attention.h"
+#include "check.h"
 #include "npy.h"
 #include "ops/correlation.h"
 #include "runtime/checkpoint.h"
@@ -49,7 +50,7 @@ using inp::test::read_npy;
 
 namespace {
 
-int failures = 0;
+using namespace inp::test; // failures, fail_test, expect, num, max_abs_diff, expect_close
 
 // Random inputs of magnitude ~1: float32 rounding of sums of up to 225 * 1024 terms stays below
 // ~1e-6 of the largest result; the tolerance is 4e-6 of it (at least 4e-6), while a wrong window
@@ -58,33 +59,6 @@ constexpr double kRandomRtol = 4e-6;
 // case.json -> tolerances -> local_attn -> atol.
 constexpr double kFixtureAtol = 1e-5;
 
-void fail_test(const std::string &what) {
-    std::fprintf(stderr, "FAIL %s\n", what.c_str());
-    failures++;
-}
-
-void expect(bool ok, const std::string &what) {
-    if (!ok) fail_test(what);
-}
-
-std::string num(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", x);
-    return buf;
-}
-
-double max_abs_diff(const at::Tensor &a, const at::Tensor &b) { return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>(); }
-
-// Shapes equal and max |got - want| <= atol (NaN fails).
-void expect_close(const std::string &name, const at::Tensor &got, const at::Tensor &want, double atol) {
-    if (got.sizes() != want.sizes()) {
-        fail_test(name + ": shape " + c10::str(got.sizes()) + ", expected " + c10::str(want.sizes()));
-        return;
-    }
-    const double d = got.numel() ? max_abs_diff(got, want) : 0.0;
-    if (!(d <= atol)) fail_test(name + ": max |diff| " + num(d) + " > atol " + num(atol));
-    else std::printf("ok   %s (max |diff| %.3g)\n", name.c_str(), d);
-}
 
 void expect_near(const std::string &name, const at::Tensor &got, const at::Tensor &want) {
     const double scale = want.numel() ? std::max(1.0, want.abs().max().item<double>()) : 1.0;

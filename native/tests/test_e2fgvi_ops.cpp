@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "json.h"
+#include "check.h"
 #include "npy.h"
 #include "ops/deform_conv.h"
 #include "runtime/error.h"
@@ -52,7 +53,7 @@ using inp::test::read_npy;
 
 namespace {
 
-int failures = 0;
+using namespace inp::test; // failures, fail_test, expect, num, max_abs_diff, expect_close
 
 // Random inputs: both implementations round each column entry within a few ulp and sum the
 // GEMM in different orders (MKL's blocking against at::mm over other views), so their difference
@@ -66,32 +67,6 @@ constexpr double kRandomRtol = 2e-6, kRandomAtol = 1e-6;
 // 1e-5) is used and must not exceed 1e-5.
 constexpr double kFixtureAtolCap = 1e-5;
 
-void fail_test(const std::string &what) {
-    std::fprintf(stderr, "FAIL %s\n", what.c_str());
-    failures++;
-}
-
-void expect(bool ok, const std::string &what) {
-    if (!ok) fail_test(what);
-}
-
-std::string num(double x) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.3g", x);
-    return buf;
-}
-
-double max_abs_diff(const at::Tensor &a, const at::Tensor &b) { return (a.to(at::kDouble) - b.to(at::kDouble)).abs().max().item<double>(); }
-
-void expect_close(const std::string &name, const at::Tensor &got, const at::Tensor &want, double atol) {
-    if (got.sizes() != want.sizes()) {
-        fail_test(name + ": shape " + c10::str(got.sizes()) + ", expected " + c10::str(want.sizes()));
-        return;
-    }
-    const double d = got.numel() ? max_abs_diff(got, want) : 0.0;
-    if (!(d <= atol)) fail_test(name + ": max |diff| " + num(d) + " > atol " + num(atol));
-    else std::printf("ok   %s (max |diff| %.3g)\n", name.c_str(), d);
-}
 
 // Runs one named test; an exception (a missing fixture file, say) fails it.
 void run(const std::string &name, const std::function<void()> &body) {
