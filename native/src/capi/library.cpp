@@ -4,8 +4,10 @@
 #include <torch/version.h>
 
 extern "C" {
+#if defined(INP_WITH_VIDEO)
 #include <libavutil/avutil.h>
 #include <libavutil/log.h>
+#endif
 }
 
 #include "capi/guard.h"
@@ -25,10 +27,12 @@ __attribute__((constructor)) void enable_huge_pages_for_tensors() { setenv("THP_
 
 // FFmpeg's informational chatter (x264 settings, stream notes) would go to the host's stderr;
 // failures reach callers as status codes with messages instead. INPAINTERZ_FFMPEG_LOG=1 keeps it.
+#if defined(INP_WITH_VIDEO)
 __attribute__((constructor)) void quiet_ffmpeg() {
     const char *keep = getenv("INPAINTERZ_FFMPEG_LOG");
     if (keep == nullptr || *keep == '0') av_log_set_level(AV_LOG_ERROR);
 }
+#endif
 } // namespace
 using inp::capi::require;
 
@@ -38,7 +42,12 @@ int32_t inp_abi_version(void) { return INP_ABI_VERSION; }
 
 const char *inp_build_info(void) {
     static const std::string info = std::string("inpainterz 0.1.0; abi ") + std::to_string(INP_ABI_VERSION) +
-                                    "; torch " + TORCH_VERSION + "; ffmpeg " + av_version_info() +
+                                    "; torch " + TORCH_VERSION +
+#if defined(INP_WITH_VIDEO)
+                                    "; ffmpeg " + av_version_info() +
+#else
+                                    "; ffmpeg: no (built with INPAINTERZ_VIDEO=OFF)" +
+#endif
 #if defined(INP_WITH_CUDA)
                                     "; cuda: yes"
 #else
