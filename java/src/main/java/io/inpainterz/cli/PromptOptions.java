@@ -75,6 +75,11 @@ final class PromptOptions {
         return objects.get(objects.size() - 1);
     }
 
+    /** Whether any prompt (or --prompts) was given. */
+    boolean given() {
+        return promptsFile != null || objects.stream().anyMatch(o -> !o.isEmpty());
+    }
+
     /** The objects given, command line first; a usage error when there are none. */
     Prompts prompts() {
         List<List<Prompt>> all = new ArrayList<>();

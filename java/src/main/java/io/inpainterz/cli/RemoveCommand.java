@@ -6,6 +6,7 @@ import io.inpainterz.engine.Sam;
 import io.inpainterz.engine.Tracker;
 import io.inpainterz.engine.VideoReader;
 import io.inpainterz.engine.VideoWriter;
+import io.inpainterz.pipeline.MasksIn;
 import io.inpainterz.pipeline.NeuralInpainter;
 import io.inpainterz.pipeline.NeuralSegmenter;
 import io.inpainterz.pipeline.NeuralTracker;
@@ -49,6 +50,14 @@ final class RemoveCommand implements Callable<Integer> {
 
     @Mixin
     PromptOptions prompts;
+
+    @Option(names = "--masks-in", paramLabel = "DIR", description = "remove the objects of ready-made index masks DIR/%%06d.png "
+            + "(0 = background, k = object k, as track --masks-out writes them) instead of prompts: no segmentation, no tracking. "
+            + "A frame without a file has nothing to remove")
+    Path masksIn;
+
+    @Option(names = "--ids", paramLabel = "3,5", split = ",", description = "with --masks-in: remove only these object ids (default: every nonzero id)")
+    java.util.List<Integer> ids;
 
     @Option(names = "--masks-out", paramLabel = "DIR", description = "also write the index masks DIR/%%06d.png (0 = background, k = object k)")
     Path masksOut;
@@ -95,7 +104,9 @@ final class RemoveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (crop == Crop.on) throw usage("--crop on (inpainting a crop around the masks) is not available yet; use --crop off");
         if (codec == Codec.hevc) throw usage("--codec hevc is not available: this build's writer encodes H.264 (libx264) only");
-        Prompts objects = prompts.prompts();
+        if (masksIn != null && prompts.given()) throw usage("--masks-in replaces the prompts: give one or the other");
+        if (ids != null && masksIn == null) throw usage("--ids picks objects of --masks-in; give --masks-in DIR");
+        Prompts objects = masksIn != null ? null : prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
         Sam.Options samOptions = Sam.Options.defaults().withDevice(models.device(true));
         Tracker.Options deaotOptions = Tracker.Options.defaults().withDevice(models.device(false));
@@ -104,6 +115,15 @@ final class RemoveCommand implements Callable<Integer> {
                 .withMasksOut(masksOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)).withThreads(models.threads);
         // Inside the job, so that --progress json ends with an outcome event for bad input too.
         RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {
+            if (masksIn != null) {
+                MasksIn source = new MasksIn(masksIn, ids == null ? null : new java.util.HashSet<>(ids));
+                Path e2 = ModelOptions.checkpoint(e2fgvi, "--e2fgvi", ModelOptions.DEFAULT_E2FGVI, ModelFamily.E2FGVI);
+                try (VideoReader v = VideoReader.open(input)) {
+                    for (String w : RemovePipeline.warnings(v.info())) progress.notice(main.err(), w);
+                }
+                progress.notice(main.err(), "E2FGVI's weights (" + e2.getFileName() + ") are licensed CC BY-NC 4.0: non-commercial use only");
+                return RemovePipeline.remove(input, output, source, o, j -> NeuralInpainter.load(e2, e2Options, j)).run(job.threads(models.threads));
+            }
             Path sam = objects.needsSegmenter() ? ModelOptions.checkpoint(models.sam, "--sam", ModelOptions.DEFAULT_SAM, ModelFamily.SAM) : null;
             Path deaot = ModelOptions.checkpoint(models.deaot, "--deaot", ModelOptions.DEFAULT_DEAOT, ModelFamily.DEAOT);
             Path e2 = ModelOptions.checkpoint(e2fgvi, "--e2fgvi", ModelOptions.DEFAULT_E2FGVI, ModelFamily.E2FGVI);

@@ -139,6 +139,7 @@ public final class RemovePipeline {
     private final StageFactory<? extends Segmenter> segmenterFactory;
     private final StageFactory<? extends Tracker> trackerFactory;
     private final StageFactory<? extends Inpainter> inpainterFactory;
+    private MasksIn masksIn;
 
     private RemovePipeline(Path input, Path output, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
                            StageFactory<? extends Tracker> tracker, StageFactory<? extends Inpainter> inpainter) {
@@ -156,6 +157,18 @@ public final class RemovePipeline {
                                         StageFactory<? extends Tracker> tracker, StageFactory<? extends Inpainter> inpainter) {
         if (output == null) throw new InvalidInputException("remove needs an output file");
         return new RemovePipeline(input, output, prompts, options, segmenter, tracker, inpainter);
+    }
+
+    /**
+     * Removes the objects of ready-made index masks ({@code remove --masks-in DIR [--ids]}) from
+     * {@code input} into {@code output}: no segmentation, no tracking, no backward pass.
+     */
+    public static RemovePipeline remove(Path input, Path output, MasksIn masks, Options options, StageFactory<? extends Inpainter> inpainter) {
+        if (output == null) throw new InvalidInputException("remove needs an output file");
+        if (masks == null) throw new InvalidInputException("remove needs prompts or --masks-in");
+        RemovePipeline p = new RemovePipeline(input, output, null, options, null, null, inpainter);
+        p.masksIn = masks;
+        return p;
     }
 
     /** Tracks the prompted objects through {@code input} and writes the index masks to {@code options.masksOut()}. */
@@ -214,14 +227,16 @@ public final class RemovePipeline {
         if (knownCount >= 0 && range.last() >= knownCount) {
             throw new InvalidInputException("--range " + range + " ends past the last frame of '" + input + "' (" + knownCount + " frames, 0.." + (knownCount - 1) + ")");
         }
-        prompts.validate(w, h, knownCount, range);
-        Map<Integer, Map<Long, byte[]>> maskFiles = readMaskFiles(w, h);
+        if (prompts != null) prompts.validate(w, h, knownCount, range);
+        Map<Integer, Map<Long, byte[]>> maskFiles = prompts == null ? Map.of() : readMaskFiles(w, h);
+        if (masksIn != null) masksIn.check(w, h, range.first(), range.last());
         if (output != null) checkOutput();
         long first = range.first(), last = range.last();
         long[] firstOf = new long[256];
         Arrays.fill(firstOf, Long.MAX_VALUE);
         long earliest = Long.MAX_VALUE, latest = -1;
-        for (int id = 1; id <= prompts.count(); id++) {
+        int objectCount = prompts == null ? 0 : prompts.count();
+        for (int id = 1; id <= objectCount; id++) {
             firstOf[id] = prompts.firstFrame(id);
             earliest = Math.min(earliest, firstOf[id]);
             latest = Math.max(latest, firstOf[id]);
@@ -239,12 +254,12 @@ public final class RemovePipeline {
             }
 
             long t0 = System.nanoTime();
-            PromptMasks pm = segment(job, w, h, maskFiles);
+            PromptMasks pm = prompts == null ? new PromptMasks() : segment(job, w, h, maskFiles);
             seconds.put("segment", (System.nanoTime() - t0) / 1e9);
 
             long backwardFrames = 0;
             Inpainter inpainter = null;
-            try (Tracker tracker = trackerFactory.open(job)) {
+            try (Tracker tracker = trackerFactory == null ? null : trackerFactory.open(job)) {
                 try {
                     if (inpainterFactory != null) inpainter = inpainterFactory.open(job);
                     if (latest > first) {
@@ -257,7 +272,8 @@ public final class RemovePipeline {
                     seconds.put(inpainter == null ? "track" : "remove", (System.nanoTime() - t0) / 1e9);
                     if (writer != null) writer.finish();
                     if (masks != null) masks.commit();
-                    return new Result(writer != null ? fr.written : fr.tracked, fr.tracked, backwardFrames, prompts.count(),
+                    return new Result(writer != null ? fr.written : fr.tracked, fr.tracked, backwardFrames,
+                            masksIn != null ? masksIn.objects() : objectCount,
                             inpainter == null ? null : inpainter.workingSize(w, h), store.bytesWritten(), masks == null ? 0 : masks.written(),
                             fr.truncation, seconds);
                 } finally {
@@ -499,7 +515,9 @@ public final class RemovePipeline {
                         try (Frame frame = it.frame()) {
                             long t = it.index();
                             Map<Integer, byte[]> on = pm.on(t);
-                            if (t < earliest) {
+                            if (masksIn != null) {
+                                masksIn.read(t, w, h, map);
+                            } else if (t < earliest) {
                                 Arrays.fill(map, (byte) 0);
                             } else if (t == earliest || !on.isEmpty()) {
                                 if (session == null) {
