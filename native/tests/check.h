@@ -2,7 +2,10 @@
 // any), printed as "FAIL ..." on stderr; passes print "ok ...".
 #pragma once
 
+#include <ATen/TensorOperators.h>
 #include <ATen/core/Tensor.h>
+#include <ATen/ops/abs.h>
+#include <ATen/ops/max.h>
 #include <c10/util/StringUtil.h>
 
 #include <cstdio>
@@ -19,6 +22,12 @@ inline void fail_test(const std::string &what) {
 
 inline void expect(bool ok, const std::string &what) {
     if (!ok) fail_test(what);
+}
+
+// Like expect, and also prints "PASS what" when it holds (tests that report every check).
+inline void check(bool ok, const std::string &what) {
+    if (ok) std::printf("PASS %s\n", what.c_str());
+    else fail_test(what);
 }
 
 inline std::string num(double x) {

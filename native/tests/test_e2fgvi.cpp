@@ -29,6 +29,8 @@
 
 #include "e2fgvi/e2fgvi.h"
 #include "e2fgvi/session.h"
+#include "check.h"
+#include "json.h"
 #include "npy.h"
 #include "runtime/checkpoint.h"
 #include "runtime/error.h"
@@ -39,34 +41,11 @@ using inp::test::read_npy;
 
 namespace {
 
-int failures = 0;
+using namespace inp::test; // failures, check
 c10::Device device = c10::kCPU;
 
-void check(bool ok, const std::string &what) {
-    std::printf("%s %s\n", ok ? "PASS" : "FAIL", what.c_str());
-    if (!ok) failures++;
-}
-
-std::string slurp(const std::string &path) {
-    std::ifstream f(path);
-    if (!f) throw std::runtime_error("cannot read " + path + " (missing fixture?)");
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-}
-
-// case.json -> tolerances -> tensors -> name -> atol (a narrow reader: the file is the
-// generator's own, with one "atol" per tensor entry).
-double atol_of(const std::string &json, const std::string &name) {
-    const size_t t = json.find("\"tolerances\"");
-    const size_t k = json.find("\"" + name + "\": {", t);
-    const size_t a = json.find("\"atol\":", k);
-    if (t == std::string::npos || k == std::string::npos || a == std::string::npos) throw std::runtime_error("case.json has no atol for " + name);
-    return std::stod(json.substr(a + 7, 32));
-}
-
 void stages(const std::string &dir) {
-    const std::string json = slurp(dir + "/case.json");
+    const Json json = read_json(dir + "/case.json");
     auto ck = inp::Checkpoint::load(dir + "/weights.pth", true, inp::Run::none());
     const auto m = inp::e2fgvi::load(*ck, at::TensorOptions().dtype(at::kFloat).device(device));
     const at::Tensor in = read_npy(dir + "/window0_input.npy");
@@ -81,7 +60,7 @@ void stages(const std::string &dir) {
         if (!std::ifstream(file)) continue; // a stage the fixture does not store
         const at::Tensor want = read_npy(file);
         const at::Tensor got = item.tensor.to(at::kCPU).reshape(want.sizes());
-        const double err = (got - want).abs().max().item<double>(), tol = atol_of(json, item.name);
+        const double err = (got - want).abs().max().item<double>(), tol = json.at({"tolerances", "tensors", item.name, "atol"}).number;
         char line[256];
         std::snprintf(line, sizeof line, "stage %s/%s: max |diff| %.3g (atol %.3g)", dir.substr(dir.rfind('/') + 1).c_str(), item.name.c_str(), err, tol);
         check(err <= tol, line);

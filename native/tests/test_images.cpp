@@ -8,16 +8,12 @@
 #include "inpainterz.h"
 #include <ATen/ops/zeros_like.h>
 
+#include "check.h"
 #include "npy.h"
 
 namespace {
 
-int failures = 0;
-
-void check(bool ok, const std::string &what) {
-    std::printf("%s %s\n", ok ? "PASS" : "FAIL", what.c_str());
-    if (!ok) failures++;
-}
+using namespace inp::test; // failures, check
 
 inp_image image_of(at::Tensor &t) {
     const int32_t c = t.dim() == 3 ? static_cast<int32_t>(t.size(2)) : 1;

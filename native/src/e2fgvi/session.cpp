@@ -183,7 +183,7 @@ void Session::release(int64_t next_f) {
             it = frames_.erase(it);
             continue;
         }
-        Frame &fr = it->second; // a future reference: its features (and the input, for reuse = false)
+        Frame &fr = it->second; // a future reference: its features (and its pixels, for reuse = false)
         fr.quarter = at::Tensor();
         if (o_.reuse && fr.enc.defined()) fr.rgb = at::Tensor();
         ++it;
@@ -211,7 +211,7 @@ SessionInfo Session::info() const {
     i.encoder_frames = encoded_;
     i.flow_pairs = flowed_;
     i.buffered_frames = static_cast<int64_t>(frames_.size() + out_.size());
-    for (const auto &[j, f] : frames_) i.memory_bytes += bytes(f.rgb) + bytes(f.mask) + bytes(f.input) + bytes(f.enc) + bytes(f.quarter) + bytes(f.comp);
+    for (const auto &[j, f] : frames_) i.memory_bytes += bytes(f.rgb) + bytes(f.mask) + bytes(f.enc) + bytes(f.quarter) + bytes(f.comp);
     for (const auto &[j, p] : pairs_) i.memory_bytes += bytes(p.forward) + bytes(p.backward);
     for (const auto &[j, t] : out_) i.memory_bytes += bytes(t);
     return i;

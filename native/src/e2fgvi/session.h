@@ -59,7 +59,6 @@ private:
     struct Frame {
         at::Tensor rgb;     // [h, w, 3] uint8
         at::Tensor mask;    // [h, w] bool, dilated
-        at::Tensor input;   // [1, 3, H, W] masked, padded, in [-1, 1]
         at::Tensor enc;     // [1, 128, H/4, W/4] (cached)
         at::Tensor quarter; // [1, 3, H/4, W/4] flow frame (cached)
         at::Tensor comp;    // [h, w, 3] float32 composite, once a window covered it
