@@ -4,6 +4,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 packages=(cmake ninja-build g++ pkg-config ccache ffmpeg libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
+          libopencv-imgproc-dev libopencv-video-dev libopencv-photo-dev
           clang libclang-rt-14-dev maven unzip python3)
 missing=()
 for p in "${packages[@]}"; do
