@@ -801,10 +801,10 @@ typedef struct inp_flow_tracker inp_flow_tracker;
 typedef struct inp_flow_tracker_params {
     int32_t max_side;          /* flow and labels at the frame scaled to at most this a side (default 640) */
     float consistency;         /* forward-backward flow error, in working pixels, above which a pixel's
-                                  warp is distrusted: it stays background unless an object encloses
-                                  it (default 1.5) */
+                                  warp is distrusted (as it is when the pixel it came from looks
+                                  different): it then follows its object's median motion (default 1.5) */
     int32_t refine_every;      /* GrabCut refinement of each object's edge every N tracked frames
-                                  (default 5); 0 = never */
+                                  (default 2); 0 = never */
     int32_t refine_iterations; /* GrabCut iterations of a refinement (default 2) */
 } inp_flow_tracker_params;
 

@@ -86,5 +86,22 @@ int main(void) {
     F(inp_e2fgvi_info, frames_in); F(inp_e2fgvi_info, frames_out); F(inp_e2fgvi_info, ready); F(inp_e2fgvi_info, windows);
     F(inp_e2fgvi_info, buffered_frames); F(inp_e2fgvi_info, memory_bytes); F(inp_e2fgvi_info, encoder_frames);
     F(inp_e2fgvi_info, flow_pairs); F(inp_e2fgvi_info, padded_width); F(inp_e2fgvi_info, padded_height); F(inp_e2fgvi_info, finished);
+
+    S(inp_grabcut_params);
+    F(inp_grabcut_params, iterations); F(inp_grabcut_params, point_radius); F(inp_grabcut_params, max_side);
+
+    S(inp_flow_tracker_params);
+    F(inp_flow_tracker_params, max_side); F(inp_flow_tracker_params, consistency); F(inp_flow_tracker_params, refine_every);
+    F(inp_flow_tracker_params, refine_iterations);
+
+    S(inp_flow_inpainter_params);
+    F(inp_flow_inpainter_params, window); F(inp_flow_inpainter_params, consistency); F(inp_flow_inpainter_params, dilation);
+    F(inp_flow_inpainter_params, flow_max_side); F(inp_flow_inpainter_params, fill_radius);
+
+    S(inp_flow_inpainter_stats);
+    F(inp_flow_inpainter_stats, frames_in); F(inp_flow_inpainter_stats, frames_out); F(inp_flow_inpainter_stats, ready);
+    F(inp_flow_inpainter_stats, buffered_frames); F(inp_flow_inpainter_stats, flow_pairs); F(inp_flow_inpainter_stats, propagated_pixels);
+    F(inp_flow_inpainter_stats, carried_pixels); F(inp_flow_inpainter_stats, spatial_pixels); F(inp_flow_inpainter_stats, memory_bytes);
+    F(inp_flow_inpainter_stats, finished);
     return 0;
 }

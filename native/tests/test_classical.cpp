@@ -153,6 +153,29 @@ void test_tracker() {
     check(cv::countNonZero(a != b) == 0 && tr.frames_tracked() == 1, "flow tracker: a prediction does not commit");
 }
 
+// The hard case for flow: a flat magenta square sliding over flat colour bars (flow inside flat
+// regions is anyone's guess); the GrabCut refinement must hold on to it.
+void test_tracker_flat() {
+    const int w = 320, h = 180, n = 40;
+    FlowTracker tr(w, h, TrackerOptions{});
+    double worst = 1;
+    for (int t = 0; t < n; t++) {
+        cv::Mat3b f(h, w);
+        for (int x = 0; x < w; x++) {
+            const int bar = ((x + 2 * t) / 80) % 4;
+            f.col(x).setTo(bar == 0 ? cv::Vec3b(255, 0, 0) : bar == 1 ? cv::Vec3b(0, 255, 0) : bar == 2 ? cv::Vec3b(255, 255, 0) : cv::Vec3b(0, 0, 255));
+        }
+        cv::Mat1b truth = cv::Mat1b::zeros(h, w);
+        const cv::Rect box(40 + 4 * t, 60, 30, 30);
+        truth(box).setTo(255);
+        f.setTo(cv::Vec3b(255, 0, 255), truth);
+        cv::Mat1b labels(h, w);
+        if (t == 0) tr.add_reference(f, truth / 255, inp::Run::none());
+        else tr.track(f, labels, true, inp::Run::none()), worst = std::min(worst, iou(labels != 0, truth));
+    }
+    check(worst > 0.8, "flow tracker holds a flat square on flat bars over " + std::to_string(n) + " frames: worst IoU " + num(worst));
+}
+
 void test_inpainter() {
     const int n = 24, w = 320, h = 180;
     const Scene s = scene(w, h, n, 3, 4, 22);
@@ -253,6 +276,7 @@ int main(int argc, char **argv) {
         test_membrane();
         test_grabcut();
         test_tracker();
+        test_tracker_flat();
         test_inpainter();
     } catch (const std::exception &e) {
         inp::test::fail_test(std::string("unexpected exception: ") + e.what());

@@ -62,15 +62,16 @@ private:
 struct TrackerOptions {
     int max_side = 640;        // flow and labels are computed at the frame scaled to at most this a side
     float consistency = 1.5f;  // forward-backward flow error (working pixels) above which a pixel's warp is distrusted
-    int refine_every = 5;      // GrabCut refinement of each object every N tracked frames; 0 = never
+    int refine_every = 2;      // GrabCut refinement of each object every N tracked frames; 0 = never
     int refine_iterations = 2;
 };
 
 // Label maps carried frame to frame along DIS flow. Each tracked frame warps the previous
-// frame's objects by the backward flow; pixels failing the forward-backward check (mostly
-// background the object uncovered) stay background unless the object encloses them, so flow
-// errors at the edges do not accumulate, and a GrabCut pass every few frames pulls each edge back
-// to the colours. Frames may come in any order (fed N..0, a session tracks backward).
+// frame's objects by the backward flow where it is trustworthy (forward-backward consistent, and
+// the pixel looks like where it came from); elsewhere (flat regions, uncovered background) a pixel
+// follows its object's median motion, so flow errors at the edges do not accumulate, and a GrabCut
+// pass every few frames pulls each edge back to the colours. Frames may come in any order (fed
+// N..0, a session tracks backward).
 class FlowTracker {
 public:
     FlowTracker(int width, int height, const TrackerOptions &o);
@@ -87,7 +88,7 @@ public:
 
 private:
     cv::Mat1b gray(const cv::Mat3b &rgb) const;
-    void refine(const cv::Mat3b &small_rgb, cv::Mat1b &labels) const;
+    void refine(const cv::Mat3b &small_rgb, cv::Mat1b &labels, const cv::Mat2f &back, int frames) const;
 
     int width_, height_;
     cv::Size work_;

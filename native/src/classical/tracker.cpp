@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "classical/classical.h"
 #include "runtime/error.h"
@@ -11,6 +12,8 @@
 namespace inp::classical {
 
 namespace {
+constexpr int kAlike = 16;    // gray levels a pixel may differ from where its flow says it came from
+constexpr int kTextured = 40; // Sobel |gx| + |gy| from which a pixel's flow tells its object's motion
 
 
 cv::Size fit(int width, int height, int max_side) {
@@ -34,6 +37,32 @@ std::vector<std::pair<int, cv::Rect>> objects(const cv::Mat1b &labels) {
         if (x1[k] >= 0) out.emplace_back(k, cv::Rect(x0[k], y0[k], x1[k] - x0[k] + 1, y1[k] - y0[k] + 1));
     }
     return out;
+}
+
+// An object's motion from the previous frame to this one: the median forward flow of its textured
+// pixels that pass the forward-backward check (flow inside flat regions says nothing; of all its
+// pixels when too few qualify).
+cv::Vec2f object_motion(const cv::Mat1b &labels, int k, const cv::Rect &box, const cv::Mat2f &fwd, const cv::Mat2f &back, const cv::Mat1b &textured,
+                        float consistency) {
+    std::vector<float> xs, ys, all_x, all_y;
+    for (int y = box.y; y < box.y + box.height; y++) {
+        for (int x = box.x; x < box.x + box.width; x++) {
+            if (labels(y, x) != k) continue;
+            const cv::Vec2f f = fwd(y, x);
+            all_x.push_back(f[0]), all_y.push_back(f[1]);
+            const int tx = static_cast<int>(std::lround(x + f[0])), ty = static_cast<int>(std::lround(y + f[1]));
+            if (!textured(y, x) || tx < 0 || ty < 0 || tx >= fwd.cols || ty >= fwd.rows) continue;
+            const cv::Vec2f e = f + back(ty, tx);
+            if (e.dot(e) <= consistency * consistency) xs.push_back(f[0]), ys.push_back(f[1]);
+        }
+    }
+    if (xs.size() < 16) xs.swap(all_x), ys.swap(all_y);
+    if (xs.empty()) return {0, 0};
+    auto median = [](std::vector<float> &v) {
+        std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+        return v[v.size() / 2];
+    };
+    return {median(xs), median(ys)};
 }
 
 cv::Rect grow(const cv::Rect &r, int margin, const cv::Size &bounds) {
@@ -84,36 +113,49 @@ void FlowTracker::track(const cv::Mat3b &rgb, cv::Mat1b &labels, bool commit, co
             max_motion = std::max(max_motion, std::abs(b[0]) + std::abs(b[1]));
         }
     }
-    // Forward-backward check: following the backward flow and then the forward one returns home.
+    // A pixel's warp is trusted when following the backward flow and then the forward one returns
+    // home, and the pixel it came from looks like it (flat regions give consistent but wrong flows).
     cv::Mat2f fwd_at;
     cv::remap(fwd, fwd_at, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::Mat1b came_from;
+    cv::remap(prev_gray_, came_from, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     cv::Mat1f trust(h, w);
     for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
             const cv::Vec2f e = back(y, x) + fwd_at(y, x), m = map(y, x);
             const bool inside = m[0] >= 0 && m[1] >= 0 && m[0] <= w - 1 && m[1] <= h - 1;
-            trust(y, x) = inside && e.dot(e) <= o_.consistency * o_.consistency ? 1.f : 0.f;
+            const bool alike = std::abs(int(g(y, x)) - int(came_from(y, x))) <= kAlike;
+            trust(y, x) = inside && alike && e.dot(e) <= o_.consistency * o_.consistency ? 1.f : 0.f;
         }
     }
 
     // A pixel takes the objects of where the backward flow says it was, if that pixel passes the
-    // check. One that fails it is mostly background that the object uncovered (a disocclusion):
-    // it stays background, unless the object encloses it (a flow error inside the object).
+    // check. One that fails it (flat regions, where flow is anyone's guess, and background the
+    // object uncovered) follows the object's own motion instead: the median forward flow of its
+    // trustworthy pixels. Uncovered background then lands outside the object, as it should.
     cv::Mat1b next = cv::Mat1b::zeros(h, w);
     cv::Mat1f best(h, w, 0.5f); // an object takes a pixel where its share exceeds one half and every other's
+    cv::Mat1s gx, gy;
+    cv::Sobel(prev_gray_, gx, CV_16S, 1, 0);
+    cv::Sobel(prev_gray_, gy, CV_16S, 0, 1);
+    const cv::Mat1b textured = (cv::abs(gx) + cv::abs(gy)) > kTextured;
     const int reach = static_cast<int>(std::ceil(max_motion)) + 2;
     for (const auto &[k, box] : objects(prev_labels_)) {
         const cv::Rect roi = grow(box, reach, work_);
         if (roi.empty()) continue;
         cv::Mat1f mine = cv::Mat1f::zeros(h, w);
         mine.setTo(1.f, prev_labels_ == k);
+        const cv::Vec2f motion = object_motion(prev_labels_, k, box, fwd, back, textured, o_.consistency);
         cv::Mat1f warped;
         cv::remap(mine, warped, map(roi), cv::noArray(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-        const cv::Mat1f t = trust(roi);
+        cv::Mat1f moved;
+        const cv::Matx23f shift(1, 0, motion[0], 0, 1, motion[1]);
+        cv::warpAffine(mine, moved, shift, work_, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+        const cv::Mat1f t = trust(roi), m = moved(roi);
         cv::Mat1b taken = cv::Mat1b::zeros(roi.height + 2, roi.width + 2); // a free rim for the flood fill below
         for (int y = 0; y < roi.height; y++) {
             for (int x = 0; x < roi.width; x++) {
-                const float share = warped(y, x) * t(y, x);
+                const float share = t(y, x) > 0 ? warped(y, x) : m(y, x);
                 float &b = best(roi.y + y, roi.x + x);
                 if (share > b) b = share, next(roi.y + y, roi.x + x) = static_cast<uchar>(k), taken(y + 1, x + 1) = 255;
             }
@@ -127,12 +169,13 @@ void FlowTracker::track(const cv::Mat3b &rgb, cv::Mat1b &labels, bool commit, co
         }
     }
     run.step("track.warp", 1, 1);
-    if (o_.refine_every > 0 && ++since_refine_ >= o_.refine_every) {
+    const int64_t since = since_refine_ + 1; // a prediction (commit = false) must not move the refinement's schedule
+    const bool refine_now = o_.refine_every > 0 && since >= o_.refine_every;
+    if (refine_now) {
         cv::Mat3b small;
         if (rgb.size() == work_) small = rgb;
         else cv::resize(rgb, small, work_, 0, 0, cv::INTER_AREA);
-        refine(small, next);
-        since_refine_ = 0;
+        refine(small, next, back, static_cast<int>(since));
         run.step("track.refine", 1, 1);
     }
     if (labels.size() == work_) next.copyTo(labels);
@@ -140,14 +183,19 @@ void FlowTracker::track(const cv::Mat3b &rgb, cv::Mat1b &labels, bool commit, co
     if (commit) {
         prev_gray_ = g;
         prev_labels_ = next;
+        since_refine_ = refine_now ? 0 : since;
         tracked_++;
     }
 }
 
-void FlowTracker::refine(const cv::Mat3b &small, cv::Mat1b &labels) const {
+void FlowTracker::refine(const cv::Mat3b &small, cv::Mat1b &labels, const cv::Mat2f &back, int frames) const {
     // GrabCut may move each object's edge within a band around the tracked one, never beyond it.
     for (const auto &[k, box] : objects(labels)) {
-        const int band = std::max(2, static_cast<int>(std::lround(0.04 * std::hypot(box.width, box.height))));
+        // The band covers what the edge may have drifted since the last refinement: the object's motion per frame, times the frames.
+        const cv::Scalar motion = cv::mean(back(box), labels(box) == k);
+        const double speed = std::hypot(motion[0], motion[1]);
+        const int band = std::max({2, static_cast<int>(std::lround(0.1 * std::hypot(box.width, box.height))),
+                                   static_cast<int>(std::ceil(speed * frames)) + 2});
         const cv::Rect roi = grow(box, 2 * band + 4, work_);
         const cv::Mat1b mine = labels(roi) == k;
         if (cv::countNonZero(mine) < 16) continue;

@@ -68,7 +68,7 @@ final class ModelOptions {
             case E2FGVI -> "E2FGVI";
             default -> family.id();
         };
-        Path file = given != null ? given : Path.of(System.getProperty("inpainterz.home", "."), "ckpt", defaultName);
+        Path file = given != null ? given : defaultPath(defaultName);
         if (!Files.isRegularFile(file)) {
             throw new FileAccessException(given == null
                     ? "the default " + what + " checkpoint " + file + " is missing: put the official file there (ckpt/README.md) or pass " + option + " FILE"
@@ -85,6 +85,11 @@ final class ModelOptions {
             throw new CheckpointException(option + " " + file + ": " + e.getMessage());
         }
         return file;
+    }
+
+    /** A default checkpoint's place: ckpt/ of the installation. */
+    static Path defaultPath(String name) {
+        return Path.of(System.getProperty("inpainterz.home", "."), "ckpt", name);
     }
 
     private CommandLine.ParameterException usage(String message) {

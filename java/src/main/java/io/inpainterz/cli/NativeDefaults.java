@@ -1,6 +1,7 @@
 package io.inpainterz.cli;
 
 import io.inpainterz.engine.AmgOptions;
+import io.inpainterz.engine.Classical;
 import io.inpainterz.engine.Inpainter;
 import io.inpainterz.engine.VideoWriter;
 import picocli.CommandLine;
@@ -19,6 +20,7 @@ final class NativeDefaults implements CommandLine.IDefaultValueProvider {
             case "transcode --crf", "remove --crf" -> String.valueOf(VideoWriter.Options.defaults().crf());
             case "transcode --preset", "remove --preset" -> VideoWriter.Options.defaults().preset();
             case "remove --dilate" -> String.valueOf(Inpainter.SessionOptions.defaults().dilation());
+            case "remove --refine-every", "track --refine-every" -> String.valueOf(Classical.TrackerOptions.defaults().refineEvery());
             case "segment --points-per-side" -> String.valueOf(AmgOptions.defaults().pointsPerSide());
             case "segment --crop-n-layers" -> String.valueOf(AmgOptions.defaults().cropNLayers());
             case "segment --pred-iou-thresh" -> String.valueOf(AmgOptions.defaults().predIouThresh());

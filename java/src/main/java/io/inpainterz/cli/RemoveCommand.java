@@ -1,15 +1,8 @@
 package io.inpainterz.cli;
 
-import io.inpainterz.engine.Inpainter;
-import io.inpainterz.engine.ModelFamily;
-import io.inpainterz.engine.Sam;
-import io.inpainterz.engine.Tracker;
 import io.inpainterz.engine.VideoReader;
 import io.inpainterz.engine.VideoWriter;
 import io.inpainterz.pipeline.MasksIn;
-import io.inpainterz.pipeline.NeuralInpainter;
-import io.inpainterz.pipeline.NeuralSegmenter;
-import io.inpainterz.pipeline.NeuralTracker;
 import io.inpainterz.pipeline.Prompts;
 import io.inpainterz.pipeline.Range;
 import io.inpainterz.pipeline.RemovePipeline;
@@ -18,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -69,6 +63,9 @@ final class RemoveCommand implements Callable<Integer> {
     @Mixin
     ModelOptions models;
 
+    @Mixin
+    EngineOptions engines;
+
     @Option(names = "--e2fgvi", paramLabel = "FILE", description = "E2FGVI or E2FGVI-HQ checkpoint (default: ckpt/" + ModelOptions.DEFAULT_E2FGVI + ")")
     Path e2fgvi;
 
@@ -80,7 +77,7 @@ final class RemoveCommand implements Callable<Integer> {
     int feather;
 
     @Option(names = "--crop", paramLabel = "off|on", defaultValue = "off", description = "off: whole frames resized to the inpainter's "
-            + "working size (E2FGVI: 432x240; HQ: the source size, at most 864x480), as the app does. on (a crop around the masks) "
+            + "working size (E2FGVI: 432x240; HQ: the source size, at most 864x480; classical: the source size, at most 1280x720), as the app does. on (a crop around the masks) "
             + "is not available yet. Default: ${DEFAULT-VALUE}.")
     Crop crop;
 
@@ -108,33 +105,22 @@ final class RemoveCommand implements Callable<Integer> {
         if (ids != null && masksIn == null) throw usage("--ids picks objects of --masks-in; give --masks-in DIR");
         Prompts objects = masksIn != null ? null : prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
-        Sam.Options samOptions = Sam.Options.defaults().withDevice(models.device(true));
-        Tracker.Options deaotOptions = Tracker.Options.defaults().withDevice(models.device(false));
-        Inpainter.Options e2Options = Inpainter.Options.defaults().withDevice(models.device(true));
         RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate).withFeather(feather).withTemp(temp)
                 .withMasksOut(masksOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)).withThreads(models.threads);
         // Inside the job, so that --progress json ends with an outcome event for bad input too.
         RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {
+            Consumer<String> notice = m -> progress.notice(main.err(), m);
+            try (VideoReader v = VideoReader.open(input)) {
+                for (String w : RemovePipeline.warnings(v.info())) notice.accept(w);
+            }
             if (masksIn != null) {
                 MasksIn source = new MasksIn(masksIn, ids == null ? null : new java.util.HashSet<>(ids));
-                Path e2 = ModelOptions.checkpoint(e2fgvi, "--e2fgvi", ModelOptions.DEFAULT_E2FGVI, ModelFamily.E2FGVI);
-                try (VideoReader v = VideoReader.open(input)) {
-                    for (String w : RemovePipeline.warnings(v.info())) progress.notice(main.err(), w);
-                }
-                progress.notice(main.err(), "E2FGVI's weights (" + e2.getFileName() + ") are licensed CC BY-NC 4.0: non-commercial use only");
-                return RemovePipeline.remove(input, output, source, o, j -> NeuralInpainter.load(e2, e2Options, j)).run(job.threads(models.threads));
+                return RemovePipeline.remove(input, output, source, o, engines.inpainter(models, e2fgvi, notice)).run(job.threads(models.threads));
             }
-            Path sam = objects.needsSegmenter() ? ModelOptions.checkpoint(models.sam, "--sam", ModelOptions.DEFAULT_SAM, ModelFamily.SAM) : null;
-            Path deaot = ModelOptions.checkpoint(models.deaot, "--deaot", ModelOptions.DEFAULT_DEAOT, ModelFamily.DEAOT);
-            Path e2 = ModelOptions.checkpoint(e2fgvi, "--e2fgvi", ModelOptions.DEFAULT_E2FGVI, ModelFamily.E2FGVI);
-            try (VideoReader v = VideoReader.open(input)) {
-                for (String w : RemovePipeline.warnings(v.info())) progress.notice(main.err(), w);
-            }
-            progress.notice(main.err(), "E2FGVI's weights (" + e2.getFileName() + ") are licensed CC BY-NC 4.0: non-commercial use only");
-            return RemovePipeline.remove(input, output, objects, o,
-                    j -> NeuralSegmenter.load(sam, samOptions, j),
-                    j -> NeuralTracker.load(deaot, deaotOptions, j),
-                    j -> NeuralInpainter.load(e2, e2Options, j)).run(job.threads(models.threads));
+            var segmenter = objects.needsSegmenter() ? engines.segmenter(models, notice) : null;
+            var tracker = engines.tracker(models, notice);
+            var inpainter = engines.inpainter(models, e2fgvi, notice);
+            return RemovePipeline.remove(input, output, objects, o, segmenter, tracker, inpainter).run(job.threads(models.threads));
         });
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("output", output.toString());

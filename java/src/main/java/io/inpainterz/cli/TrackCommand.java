@@ -1,10 +1,5 @@
 package io.inpainterz.cli;
 
-import io.inpainterz.engine.ModelFamily;
-import io.inpainterz.engine.Sam;
-import io.inpainterz.engine.Tracker;
-import io.inpainterz.pipeline.NeuralSegmenter;
-import io.inpainterz.pipeline.NeuralTracker;
 import io.inpainterz.pipeline.Prompts;
 import io.inpainterz.pipeline.Range;
 import io.inpainterz.pipeline.RemovePipeline;
@@ -13,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,6 +43,9 @@ final class TrackCommand implements Callable<Integer> {
     @Mixin
     ModelOptions models;
 
+    @Mixin
+    EngineOptions engines;
+
     @Option(names = "--temp", paramLabel = "DIR", description = "folder for the temporary masks (default: the system's temporary folder)")
     Path temp;
 
@@ -58,14 +57,10 @@ final class TrackCommand implements Callable<Integer> {
         Prompts objects = prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
         RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withTemp(temp).withMasksOut(masksOut).withThreads(models.threads);
-        Sam.Options samOptions = Sam.Options.defaults().withDevice(models.device(true));
-        Tracker.Options deaotOptions = Tracker.Options.defaults().withDevice(models.device(false));
         RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {
-            Path sam = objects.needsSegmenter() ? ModelOptions.checkpoint(models.sam, "--sam", ModelOptions.DEFAULT_SAM, ModelFamily.SAM) : null;
-            Path deaot = ModelOptions.checkpoint(models.deaot, "--deaot", ModelOptions.DEFAULT_DEAOT, ModelFamily.DEAOT);
-            return RemovePipeline.track(input, objects, o,
-                    j -> NeuralSegmenter.load(sam, samOptions, j),
-                    j -> NeuralTracker.load(deaot, deaotOptions, j)).run(job.threads(models.threads));
+            Consumer<String> notice = m -> progress.notice(main.err(), m);
+            var segmenter = objects.needsSegmenter() ? engines.segmenter(models, notice) : null;
+            return RemovePipeline.track(input, objects, o, segmenter, engines.tracker(models, notice)).run(job.threads(models.threads));
         });
         Map<String, Object> report = new LinkedHashMap<>();
         PipelineCommands.report(report, result, masksOut);

@@ -8,9 +8,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * E2FGVI (E2FGVI at 432x240, or E2FGVI-HQ at any size it can mirror-pad to multiples of 108x60;
@@ -230,66 +227,16 @@ public final class Inpainter implements AutoCloseable {
      * cancel always happens after that): do not push it again. Its windows run in the next push
      * or in finish, and the output is as if nothing had happened.
      */
-    public static final class Session implements AutoCloseable {
-        private final NativeHandle handle;
-        private final int width, height;
-
+    public static final class Session extends InpaintSession {
         private Session(MemorySegment raw, int width, int height) {
-            this.handle = NativeHandle.of(NativeHandle.Kind.E2FGVI_SESSION, this, "Inpainter.Session[" + width + "x" + height + "]", raw);
-            this.width = width;
-            this.height = height;
-        }
-
-        public int width() {
-            return width;
-        }
-
-        public int height() {
-            return height;
-        }
-
-        /** The frames that became final with this one, in order, each with memory of its own (close them). */
-        public List<Frame> push(Frame frame, Mask mask) {
-            return push(frame, mask, null);
-        }
-
-        /** As {@link #push(Frame, Mask)}; progress and cancel from {@code job} (stages "e2fgvi.*", checked inside each window). */
-        public List<Frame> push(Frame frame, Mask mask, Job job) {
-            add(frame, mask, job);
-            return takeReady(null);
-        }
-
-        /**
-         * As {@link #push(Frame, Mask, Job)}, the final frames taken from {@code pool} (of the
-         * session's size) while it has free ones, and with memory of their own beyond that:
-         * closing a frame gives it back either way. It never waits for the pool, so a caller
-         * holding the frames of an earlier call cannot deadlock itself (more frames may be ready
-         * at once than a small pool holds: at finish, the look-ahead's worth).
-         */
-        public List<Frame> push(Frame frame, Mask mask, Job job, ImagePool<Frame> pool) {
-            add(frame, mask, job);
-            return takeReady(pool);
-        }
-
-        /** Ends the clip and returns every frame not yet taken, in order, each with memory of its own. */
-        public List<Frame> finish() {
-            return finish(null);
-        }
-
-        public List<Frame> finish(Job job) {
-            flush(job);
-            return takeReady(null);
-        }
-
-        public List<Frame> finish(Job job, ImagePool<Frame> pool) {
-            flush(job);
-            return takeReady(pool);
+            super(NativeHandle.Kind.E2FGVI_SESSION, "Inpainter.Session", raw, width, height);
         }
 
         /**
          * Adds the next frame and its mask and runs the windows that became ready; returns how many
          * final frames are ready to {@link #pop}. Nothing is copied out.
          */
+        @Override
         public int add(Frame frame, Mask mask, Job job) {
             checkSize("frame", frame);
             checkSize("mask", mask);
@@ -305,18 +252,14 @@ public final class Inpainter implements AutoCloseable {
          *
          * @throws InvalidInputException no frame was pushed
          */
+        @Override
         public int flush(Job job) {
             try (NativeHandle.Exclusive busy = handle.exclusive(); Arena scratch = Arena.ofConfined()) {
                 return Math.toIntExact(Job.call(job, scratch, run -> E2fgviBindings.finish(handle.pointer(), run, scratch)));
             }
         }
 
-        /**
-         * Writes the next final frame into {@code dst} (the session's size) and returns its index
-         * in the clip.
-         *
-         * @throws InvalidInputException no frame is ready, or dst has the wrong size
-         */
+        @Override
         public long pop(Frame dst) {
             checkSize("destination frame", dst);
             try (NativeHandle.Exclusive busy = handle.exclusive(); Arena scratch = Arena.ofConfined()) {
@@ -324,7 +267,7 @@ public final class Inpainter implements AutoCloseable {
             }
         }
 
-        /** Final frames waiting to be taken. */
+        @Override
         public int ready() {
             return Math.toIntExact(info().ready());
         }
@@ -335,46 +278,6 @@ public final class Inpainter implements AutoCloseable {
                 return new Info(i.framesIn(), i.framesOut(), i.ready(), i.windows(), i.bufferedFrames(), i.memoryBytes(), i.encoderFrames(),
                         i.flowPairs(), i.paddedWidth(), i.paddedHeight(), i.finished());
             }
-        }
-
-        private List<Frame> takeReady(ImagePool<Frame> pool) {
-            if (pool != null && (pool.width() != width || pool.height() != height)) {
-                throw new InvalidInputException("the pool's frames are " + pool.width() + "x" + pool.height() + " but the session is " + width + "x" + height);
-            }
-            List<Frame> out = new ArrayList<>();
-            for (int n = ready(); n > 0; n--) {
-                Frame f = pool == null ? null : free(pool);
-                if (f == null) f = Frame.allocate(width, height);
-                try {
-                    pop(f);
-                } catch (RuntimeException e) {
-                    f.close();
-                    out.forEach(Frame::close);
-                    throw e;
-                }
-                out.add(f);
-            }
-            return out;
-        }
-
-        private static Frame free(ImagePool<Frame> pool) {
-            try {
-                return pool.poll(0, TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-
-        private void checkSize(String what, Image image) {
-            if (image.width() != width || image.height() != height) {
-                throw new InvalidInputException(what + " is " + image.width() + "x" + image.height() + " but the session is " + width + "x" + height);
-            }
-        }
-
-        @Override
-        public void close() {
-            handle.close();
         }
     }
 }

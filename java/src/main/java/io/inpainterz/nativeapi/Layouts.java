@@ -14,5 +14,6 @@ public final class Layouts {
             VideoBindings.VIDEO_INFO, VideoBindings.VIDEO_WRITER_PARAMS,
             SamBindings.SAM_PARAMS, SamBindings.SAM_PROMPT, SamBindings.SAM_OUTPUTS, SamBindings.SAM_AMG_PARAMS, SamBindings.SAM_MASK_INFO,
             DeaotBindings.DEAOT_PARAMS, DeaotBindings.SESSION_PARAMS, DeaotBindings.INFO,
-            E2fgviBindings.E2FGVI_PARAMS, E2fgviBindings.SESSION_PARAMS, E2fgviBindings.INFO);
+            E2fgviBindings.E2FGVI_PARAMS, E2fgviBindings.SESSION_PARAMS, E2fgviBindings.INFO,
+            ClassicalBindings.GRABCUT_PARAMS, ClassicalBindings.TRACKER_PARAMS, ClassicalBindings.INPAINTER_PARAMS, ClassicalBindings.STATS);
 }

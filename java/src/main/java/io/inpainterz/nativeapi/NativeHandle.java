@@ -65,6 +65,7 @@ public final class NativeHandle implements AutoCloseable {
         VIDEO_READER(VideoBindings.VIDEO_READER_FREE, false), VIDEO_WRITER(VideoBindings.VIDEO_WRITER_FREE, false),
         DEAOT(DeaotBindings.FREE, false), DEAOT_SESSION(DeaotBindings.SESSION_FREE, false),
         E2FGVI(E2fgviBindings.FREE, false), E2FGVI_SESSION(E2fgviBindings.SESSION_FREE, false),
+        FLOW_TRACKER(ClassicalBindings.TRACKER_FREE, false), FLOW_INPAINTER(ClassicalBindings.INPAINTER_FREE, false),
         /** Tokens are small and left to the garbage collector by design: no warning. */
         CANCEL_TOKEN(LibraryBindings.CANCEL_TOKEN_FREE, true);
 

@@ -1,0 +1,86 @@
+package io.inpainterz.cli;
+
+import io.inpainterz.engine.Classical;
+import io.inpainterz.engine.Inpainter;
+import io.inpainterz.engine.ModelFamily;
+import io.inpainterz.engine.Sam;
+import io.inpainterz.engine.Tracker;
+import io.inpainterz.pipeline.ClassicalInpainter;
+import io.inpainterz.pipeline.ClassicalSegmenter;
+import io.inpainterz.pipeline.ClassicalTracker;
+import io.inpainterz.pipeline.Engines;
+import io.inpainterz.pipeline.NeuralInpainter;
+import io.inpainterz.pipeline.NeuralSegmenter;
+import io.inpainterz.pipeline.NeuralTracker;
+import io.inpainterz.pipeline.RemovePipeline.StageFactory;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code --engine} and the per-stage choices of {@code remove} and {@code track}: each stage's
+ * factory, after its checkpoint was checked (neural) or with a notice saying what {@code auto}
+ * chose and why.
+ */
+final class EngineOptions {
+    @CommandLine.Spec(CommandLine.Spec.Target.MIXEE)
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--engine", paramLabel = "neural|classical|auto", defaultValue = "auto", description = "neural: SAM, DeAOT and E2FGVI "
+            + "(official weights in ckpt/ or given); classical: the weight-free OpenCV engine (GrabCut, optical-flow tracking, flow-guided "
+            + "inpainting; no non-commercial weights); auto: neural for each stage whose weights are present, classical for the others, "
+            + "and it says which. Default: ${DEFAULT-VALUE}.")
+    Engines.Choice engine;
+
+    @Option(names = "--segmenter", paramLabel = "neural|classical", description = "the segmentation stage alone (default: the --engine's choice)")
+    Engines.Kind segmenter;
+
+    @Option(names = "--tracker", paramLabel = "neural|classical", description = "the tracking stage alone (default: the --engine's choice)")
+    Engines.Kind tracker;
+
+    @Option(names = "--inpainter", paramLabel = "neural|classical", description = "the inpainting stage alone (default: the --engine's choice)")
+    Engines.Kind inpainter;
+
+    @Option(names = "--refine-every", paramLabel = "N", description = "classical tracker: GrabCut refinement of each object's edge every N "
+            + "frames (0: never). Default: ${DEFAULT-VALUE}.")
+    int refineEvery;
+
+    StageFactory<? extends io.inpainterz.pipeline.Segmenter> segmenter(ModelOptions models, Consumer<String> notice) {
+        Engines.Kind kind = kind(segmenter, models.sam, ModelOptions.DEFAULT_SAM, "SAM", "segmenting with GrabCut", notice);
+        if (kind == Engines.Kind.classical) return j -> new ClassicalSegmenter();
+        Path sam = ModelOptions.checkpoint(models.sam, "--sam", ModelOptions.DEFAULT_SAM, ModelFamily.SAM);
+        Sam.Options o = Sam.Options.defaults().withDevice(models.device(true));
+        return j -> NeuralSegmenter.load(sam, o, j);
+    }
+
+    StageFactory<? extends io.inpainterz.pipeline.Tracker> tracker(ModelOptions models, Consumer<String> notice) {
+        Engines.Kind kind = kind(tracker, models.deaot, ModelOptions.DEFAULT_DEAOT, "DeAOT", "tracking along optical flow", notice);
+        if (kind == Engines.Kind.classical) {
+            Classical.TrackerOptions o = Classical.TrackerOptions.defaults().withRefineEvery(refineEvery);
+            return j -> new ClassicalTracker(o);
+        }
+        Path deaot = ModelOptions.checkpoint(models.deaot, "--deaot", ModelOptions.DEFAULT_DEAOT, ModelFamily.DEAOT);
+        Tracker.Options o = Tracker.Options.defaults().withDevice(models.device(false));
+        return j -> NeuralTracker.load(deaot, o, j);
+    }
+
+    StageFactory<? extends io.inpainterz.pipeline.Inpainter> inpainter(ModelOptions models, Path e2fgvi, Consumer<String> notice) {
+        Engines.Kind kind = kind(inpainter, e2fgvi, ModelOptions.DEFAULT_E2FGVI, "E2FGVI", "inpainting with flow-guided propagation", notice);
+        if (kind == Engines.Kind.classical) return j -> new ClassicalInpainter();
+        Path e2 = ModelOptions.checkpoint(e2fgvi, "--e2fgvi", ModelOptions.DEFAULT_E2FGVI, ModelFamily.E2FGVI);
+        Inpainter.Options o = Inpainter.Options.defaults().withDevice(models.device(true));
+        notice.accept("E2FGVI's weights (" + e2.getFileName() + ") are licensed CC BY-NC 4.0: non-commercial use only");
+        return j -> NeuralInpainter.load(e2, o, j);
+    }
+
+    private Engines.Kind kind(Engines.Kind stage, Path given, String defaultName, String model, String instead, Consumer<String> notice) {
+        if (refineEvery < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--refine-every must be >= 0, got " + refineEvery);
+        Path file = given != null ? given : ModelOptions.defaultPath(defaultName);
+        Engines.Kind kind = Engines.resolve(engine, stage, file);
+        if (stage == null && engine == Engines.Choice.auto && kind == Engines.Kind.classical) {
+            notice.accept("--engine auto: no " + model + " weights at " + file + ": " + instead + " (weight-free)");
+        }
+        return kind;
+    }
+}

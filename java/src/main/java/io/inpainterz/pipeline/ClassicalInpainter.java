@@ -1,0 +1,70 @@
+package io.inpainterz.pipeline;
+
+import io.inpainterz.engine.Classical;
+import io.inpainterz.engine.Frame;
+import io.inpainterz.engine.ImagePool;
+import io.inpainterz.engine.Job;
+import io.inpainterz.engine.Mask;
+import java.util.List;
+
+/**
+ * Flow-guided inpainting ({@link Classical.FlowInpainter}) as the inpainting stage: hole pixels
+ * taken from the nearest frames that show them along completed optical flow, the rest carried
+ * from the previous output or filled by Telea. No weights, no non-commercial licence.
+ *
+ * <p>Working size of whole frames: the source's, scaled down to fit {@link #LIMIT} (transposed
+ * for portrait frames), since the pixels it copies are sharper at the source's resolution than
+ * anything a resize gives back.
+ */
+public final class ClassicalInpainter implements Inpainter {
+    /** The largest working size (landscape). */
+    public static final Size LIMIT = new Size(1280, 720);
+
+    private final Classical.InpainterOptions options;
+
+    public ClassicalInpainter(Classical.InpainterOptions options) {
+        this.options = options;
+    }
+
+    public ClassicalInpainter() {
+        this(Classical.InpainterOptions.defaults());
+    }
+
+    @Override
+    public String description() {
+        return "flow-guided propagation + Telea (weight-free)";
+    }
+
+    @Override
+    public Size workingSize(int sourceWidth, int sourceHeight) {
+        boolean portrait = sourceHeight > sourceWidth;
+        double boxW = portrait ? LIMIT.height() : LIMIT.width(), boxH = portrait ? LIMIT.width() : LIMIT.height();
+        double f = Math.min(1.0, Math.min(boxW / sourceWidth, boxH / sourceHeight));
+        if (f == 1.0) return new Size(sourceWidth, sourceHeight);
+        return new Size(Math.max(2, 2 * (int) Math.round(sourceWidth * f / 2)), Math.max(2, 2 * (int) Math.round(sourceHeight * f / 2)));
+    }
+
+    @Override
+    public Session newSession(int width, int height, int dilation) {
+        Classical.FlowInpainter s = Classical.inpainter(width, height, options.withDilation(dilation));
+        return new Session() {
+            @Override
+            public List<Frame> push(Frame frame, Mask mask, Job job, ImagePool<Frame> pool) {
+                return s.push(frame, mask, job, pool);
+            }
+
+            @Override
+            public List<Frame> finish(Job job, ImagePool<Frame> pool) {
+                return s.finish(job, pool);
+            }
+
+            @Override
+            public void close() {
+                s.close();
+            }
+        };
+    }
+
+    @Override
+    public void close() {}
+}
