@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         defaultValueProvider = NativeDefaults.class,
         description = "Remove objects from videos: SAM masks, DeAOT tracking, E2FGVI inpainting, FFmpeg video.",
         subcommands = {RemoveCommand.class, TrackCommand.class, BatchCommand.class, InfoCommand.class, TranscodeCommand.class, SegmentCommand.class,
-                CkptCommand.class, ParityCommand.class,
+                CkptCommand.class, ModelsCommand.class, ParityCommand.class,
                 Main.VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed (parity miss, unrecognised model), or some batch jobs failed", "2:usage error",
