@@ -8,6 +8,7 @@ module io.inpainterz {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;
+    requires java.net.http; // models download
 
     exports io.inpainterz;
     exports io.inpainterz.engine;

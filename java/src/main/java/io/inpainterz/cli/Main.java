@@ -14,11 +14,11 @@ import picocli.CommandLine.Command;
 @Command(name = "inpainterz", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         defaultValueProvider = NativeDefaults.class,
         description = "Remove objects from videos: SAM masks, DeAOT tracking, E2FGVI inpainting, FFmpeg video.",
-        subcommands = {RemoveCommand.class, TrackCommand.class, InfoCommand.class, TranscodeCommand.class, SegmentCommand.class,
-                CkptCommand.class, ParityCommand.class,
+        subcommands = {RemoveCommand.class, TrackCommand.class, BatchCommand.class, InfoCommand.class, TranscodeCommand.class, SegmentCommand.class,
+                CkptCommand.class, ModelsCommand.class, ParityCommand.class,
                 Main.VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:a check failed (parity miss, unrecognised model)", "2:usage error",
+        exitCodeList = {"0:ok", "1:a check failed (parity miss, unrecognised model), or some batch jobs failed", "2:usage error",
                 "3:bad input file or checkpoint (the message names the file and what is wrong)", "4:native library missing or mismatched",
                 "5:processing failed (device, out of memory, internal error)", "130:cancelled (Ctrl-C, SIGTERM)"})
 public final class Main implements Runnable {

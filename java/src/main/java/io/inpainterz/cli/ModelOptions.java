@@ -71,7 +71,7 @@ final class ModelOptions {
         Path file = given != null ? given : defaultPath(defaultName);
         if (!Files.isRegularFile(file)) {
             throw new FileAccessException(given == null
-                    ? "the default " + what + " checkpoint " + file + " is missing: put the official file there (ckpt/README.md) or pass " + option + " FILE"
+                    ? "the default " + what + " checkpoint " + file + " is missing: fetch it with ckpt/download.sh (inpainterz models download) or pass " + option + " FILE"
                     : option + " " + file + ": the file does not exist or is not a file");
         }
         try (Checkpoint ck = Checkpoint.open(file)) {

@@ -124,8 +124,10 @@ final class ProgressOptions {
                 }
                 case bar -> {
                     if (bar == null) {
-                        bar = new ProgressBarBuilder().setTaskName(s).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
-                                .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(200).build();
+                        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName(s).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)
+                                .setConsumer(new ConsoleProgressBarConsumer(err)).setUpdateIntervalMillis(200);
+                        if (s.startsWith("download") || s.startsWith("verify")) b.setUnit(" MiB", 1 << 20).showSpeed(); // units are bytes
+                        bar = b.build();
                     }
                     bar.maxHint(total);
                     bar.stepTo(done);

@@ -116,7 +116,7 @@ final class SegmentCommand implements Callable<Integer> {
         }
         Path model = sam != null ? sam : Path.of(System.getProperty("inpainterz.home", "."), DEFAULT_SAM);
         if (sam == null && !Files.isRegularFile(model)) {
-            throw new FileAccessException("the default SAM checkpoint " + model + " is missing: put the official file there (ckpt/README.md) or pass --sam FILE");
+            throw new FileAccessException("the default SAM checkpoint " + model + " is missing: fetch it with ckpt/download.sh (inpainterz models download) or pass --sam FILE");
         }
         if (everything) {
             if (!Files.isDirectory(output)) throw new FileAccessException("output folder '" + output + "' does not exist (with --everything, -o names a folder)");
