@@ -8,6 +8,9 @@ module io.inpainterz {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;
+    requires io.javalin;      // inpainterz serve: the HTTP server (Jetty inside)
+    requires jakarta.servlet; // multipart uploads
+    requires java.logging;
 
     exports io.inpainterz;
     exports io.inpainterz.engine;

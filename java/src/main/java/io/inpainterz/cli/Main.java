@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "inpainterz", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, versionProvider = Main.Version.class,
         defaultValueProvider = NativeDefaults.class,
         description = "Remove objects from videos: SAM masks, DeAOT tracking, E2FGVI inpainting, FFmpeg video.",
-        subcommands = {RemoveCommand.class, TrackCommand.class, InfoCommand.class, TranscodeCommand.class, SegmentCommand.class,
+        subcommands = {RemoveCommand.class, TrackCommand.class, ServeCommand.class, InfoCommand.class, TranscodeCommand.class, SegmentCommand.class,
                 CkptCommand.class, ParityCommand.class,
                 Main.VersionCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
