@@ -334,9 +334,11 @@ public final class WebServer implements AutoCloseable {
             try {
                 part = ctx.req().getContentType() != null && ctx.req().getContentType().startsWith("multipart/") ? ctx.req().getPart("file") : null;
             } catch (IllegalStateException | jakarta.servlet.ServletException | IOException e) {
-                String m = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT);
-                if (m.contains("max") || m.contains("size") || m.contains("exceed") || m.contains("limit")) throw tooLarge();
-                throw new InvalidInputException("the upload did not arrive whole: " + e.getMessage());
+                StringBuilder all = new StringBuilder();
+                for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append(" | ");
+                String m = all.toString().toLowerCase(Locale.ROOT);
+                if (m.contains("max") || m.contains("exceed") || m.contains("too large") || m.contains("limit")) throw tooLarge();
+                throw new InvalidInputException("the upload did not arrive whole (" + all.substring(0, all.length() - 3) + ")");
             }
             if (part == null) throw new InvalidInputException("POST /api/videos takes multipart form data with the video in a field named 'file'");
             String name = displayName(part.getSubmittedFileName());
