@@ -80,6 +80,7 @@ function open(s) {
   prompts.clear();
   const { width, height } = s;
   for (const c of [$('overlay'), $('marks')]) { c.width = width; c.height = height; }
+  $('stage').style.setProperty('--aspect', width / height);
   $('scrubber').max = Math.max(0, s.frames - 1);
   $('viewer').hidden = $('side').hidden = false;
   $('empty').hidden = true;
