@@ -4,7 +4,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 packages=(cmake ninja-build g++ pkg-config ccache ffmpeg libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
-          clang libclang-rt-14-dev maven unzip python3)
+          clang libclang-rt-14-dev maven unzip python3
+          chromium chromium-driver) # the page's browser tests (inpainterz serve): headless Chromium driven by Selenium
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
