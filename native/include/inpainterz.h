@@ -772,6 +772,114 @@ INP_API int32_t inp_e2fgvi_forward(const inp_e2fgvi *model, const float *masked,
                                    int64_t num_local, const inp_run *run, float *pred, inp_tensors *record);
 
 /* ---------------------------------------------------------------------------------------
+ * The weight-free engine (OpenCV): GrabCut masks, masks carried along dense optical flow (DIS),
+ * flow-guided inpainting. No checkpoint; frames and masks are inp_image as everywhere else.
+ * Calls use run->num_threads (else the process default) for OpenCV's threads too.
+ * ------------------------------------------------------------------------------------- */
+typedef struct inp_grabcut_params {
+    int32_t iterations;   /* GrabCut iterations (default 5) */
+    int32_t point_radius; /* radius in frame pixels of each point's sure disc; 0 (default) = 1 % of
+                             the frame's short side, at least 3 */
+    int32_t max_side;     /* GrabCut runs on the prompt's region scaled to at most this many pixels
+                             a side (default 640) */
+} inp_grabcut_params;
+
+INP_API inp_grabcut_params inp_grabcut_default_params(void);
+
+/* One object's mask from its prompts on frame (RGB24): points (num_points x, y pairs, frame
+ * pixels) with labels (1 = object, 0 = background) become sure discs; a box (x0, y0, x1, y1, or
+ * NULL) seeds GrabCut's foreground region, outside it being background. Without a box only the
+ * regions connected to a positive point are kept. dst: channels 1, the frame's size, 255 = object.
+ *   run  checks: after each iteration (stage "grabcut")
+ *   INP_ERR_INVALID_ARGUMENT  a point or box outside the frame, a box under 2 pixels a side,
+ *                             no box and no positive point, labels other than 0 and 1 */
+INP_API int32_t inp_grabcut_segment(const inp_image *frame, const float *points, const int32_t *labels, int64_t num_points,
+                                    const float *box, const inp_grabcut_params *params, const inp_run *run, inp_image *dst);
+
+typedef struct inp_flow_tracker inp_flow_tracker;
+
+typedef struct inp_flow_tracker_params {
+    int32_t max_side;          /* flow and labels at the frame scaled to at most this a side (default 640) */
+    float consistency;         /* forward-backward flow error, in working pixels, above which a pixel's
+                                  warp is distrusted: it stays background unless an object encloses
+                                  it (default 1.5) */
+    int32_t refine_every;      /* GrabCut refinement of each object's edge every N tracked frames
+                                  (default 5); 0 = never */
+    int32_t refine_iterations; /* GrabCut iterations of a refinement (default 2) */
+} inp_flow_tracker_params;
+
+INP_API inp_flow_tracker_params inp_flow_tracker_default_params(void);
+
+/* A tracking session for width x height frames and label maps (channels 1, ids 1..255, 0 =
+ * background). Frames may come in any order: fed N..0 it tracks backward.
+ *   INP_ERR_INVALID_ARGUMENT  a size below 1x1, bad params */
+INP_API int32_t inp_flow_tracker_init(int32_t width, int32_t height, const inp_flow_tracker_params *params, inp_flow_tracker **ret_tracker);
+INP_API void inp_flow_tracker_free(inp_flow_tracker *tracker);
+/* A reference: the full label map of frame (tracked objects, corrections and new ids). */
+INP_API int32_t inp_flow_tracker_add_reference(inp_flow_tracker *tracker, const inp_image *frame, const inp_image *labels, const inp_run *run);
+/* Tracks frame (RGB24) from the last committed frame into labels. commit = false leaves the
+ * session as it was (follow with add_reference to correct the prediction).
+ *   run  checks: after the flows, the warp and a refinement ("track.flow", "track.warp", "track.refine")
+ *   INP_ERR_INVALID_ARGUMENT  wrong sizes or channels, no reference yet */
+INP_API int32_t inp_flow_tracker_track(inp_flow_tracker *tracker, const inp_image *frame, bool commit, const inp_run *run, inp_image *labels);
+
+typedef struct inp_flow_inpainter inp_flow_inpainter;
+
+typedef struct inp_flow_inpainter_params {
+    int32_t window;        /* frames traced in each direction for a hole pixel (default 10); frame t
+                              is final once frame t + window has arrived */
+    float consistency;     /* forward-backward flow error, in flow pixels, that stops a trace (default 1.0) */
+    int32_t dilation;      /* 3x3-cross dilations of each mask (default 4, as the neural inpainter) */
+    int32_t flow_max_side; /* flows at the frame scaled to at most this a side (default 640) */
+    int32_t fill_radius;   /* Telea's radius for pixels no frame shows (default 5) */
+} inp_flow_inpainter_params;
+
+INP_API inp_flow_inpainter_params inp_flow_inpainter_default_params(void);
+
+/* A session for a clip of width x height frames. Flows between neighbours are computed once per
+ * pair and completed inside the holes; each hole pixel is traced along them, forward and
+ * backward, to the nearest frames that show it, every step passing the forward-backward check,
+ * and both directions' candidates are blended by distance. Pixels that no frame within the
+ * window shows take what the previous output showed there, carried along the flow (so what was
+ * filled once does not flicker); the rest is filled by Telea. Holds 2 x window + 1 frames.
+ *   INP_ERR_INVALID_ARGUMENT  a size below 1x1, bad params */
+INP_API int32_t inp_flow_inpainter_init(int32_t width, int32_t height, const inp_flow_inpainter_params *params,
+                                        inp_flow_inpainter **ret_inpainter);
+INP_API void inp_flow_inpainter_free(inp_flow_inpainter *inpainter);
+/* Adds the next frame (RGB24) and its mask (channels 1, nonzero = to fill, before dilation);
+ * frames whose dilated masks are empty pass through unchanged. *ret_ready (may be NULL): frames
+ * ready to pop. Outside the dilated mask every output pixel is the input's.
+ *   run  checks: after the flows and each finished frame ("inpaint.flow", "inpaint.frame")
+ *   INP_ERR_INVALID_ARGUMENT  wrong sizes or channels, a push after finish, a frame whose mask
+ *                             covers it whole with no other frame showing what is behind it */
+INP_API int32_t inp_flow_inpainter_push(inp_flow_inpainter *inpainter, const inp_image *frame, const inp_image *mask, const inp_run *run,
+                                        int64_t *ret_ready);
+/* Ends the clip and finishes every frame.
+ *   INP_ERR_INVALID_ARGUMENT  no frame was pushed */
+INP_API int32_t inp_flow_inpainter_finish(inp_flow_inpainter *inpainter, const inp_run *run, int64_t *ret_ready);
+/* Copies the next final frame into dst (RGB24, the session's size) and its index into *ret_index
+ * (may be NULL).
+ *   INP_ERR_INVALID_ARGUMENT  no frame is ready, or dst has the wrong size */
+INP_API int32_t inp_flow_inpainter_pop(inp_flow_inpainter *inpainter, inp_image *dst, int64_t *ret_index);
+
+typedef struct inp_flow_inpainter_stats {
+    int64_t frames_in, frames_out, ready, buffered_frames;
+    int64_t flow_pairs;        /* neighbour pairs whose flows were computed (once each) */
+    int64_t propagated_pixels; /* hole pixels taken from frames that show them */
+    int64_t carried_pixels;    /* hole pixels carried from the previous output */
+    int64_t spatial_pixels;    /* hole pixels filled by Telea */
+    int64_t memory_bytes;      /* every buffer the session holds */
+    bool finished;
+} inp_flow_inpainter_stats;
+
+INP_API int32_t inp_flow_inpainter_info(const inp_flow_inpainter *inpainter, inp_flow_inpainter_stats *ret_info);
+
+/* OpenCV's Telea inpainting of one frame, the per-frame baseline: the masked pixels (nonzero,
+ * no dilation) of frame filled from their surroundings into dst (RGB24, the frame's size; may be
+ * frame itself). */
+INP_API int32_t inp_telea_inpaint(const inp_image *frame, const inp_image *mask, int32_t radius, inp_image *dst);
+
+/* ---------------------------------------------------------------------------------------
  * Diagnostics
  * ------------------------------------------------------------------------------------- */
 

@@ -41,6 +41,7 @@ Run::Run(const inp_run *run, int32_t model_threads) {
     // Always set: a count an earlier job left on this (pooled) thread must not leak into this call.
     if (threads == 0) threads = default_threads();
     if (at::get_num_threads() != threads) at::set_num_threads(threads);
+    threads_ = threads;
     step(nullptr, 0, 0); // a token set before the call stops it before any work
 }
 

@@ -28,7 +28,11 @@ public:
     // A call with no controls (internal callers, tests).
     static const Run &none();
 
+    // The intra-op thread count this call applied (0 for Run::none()); OpenCV takes it too.
+    int32_t threads() const { return threads_; }
+
 private:
+    int32_t threads_ = 0;
     inp_progress_callback progress_ = nullptr;
     void *user_data_ = nullptr;
     const inp_cancel_token *cancel_ = nullptr;
