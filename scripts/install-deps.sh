@@ -6,7 +6,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 packages=(cmake ninja-build g++ pkg-config ccache ffmpeg libavformat-dev libavcodec-dev libswscale-dev libswresample-dev libavutil-dev
           libopencv-imgproc-dev libopencv-video-dev libopencv-photo-dev  # the weight-free engine
           clang libclang-rt-14-dev maven unzip python3
-          lomiri-wallpapers-16.04)  # 15 MB of photos: the backgrounds of the quality harness's ground-truth clips
+          lomiri-wallpapers-16.04  # 15 MB of photos: the backgrounds of the quality harness's ground-truth clips
+          chromium chromium-driver) # the page's browser tests (inpainterz serve): headless Chromium driven by Selenium
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

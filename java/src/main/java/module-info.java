@@ -9,6 +9,9 @@ module io.inpainterz {
     requires com.fasterxml.jackson.databind;
     requires me.tongfei.progressbar;
     requires java.net.http; // models download
+    requires io.javalin;      // inpainterz serve: the HTTP server (Jetty inside)
+    requires jakarta.servlet; // multipart uploads
+    requires java.logging;
 
     exports io.inpainterz;
     exports io.inpainterz.engine;

@@ -4,8 +4,8 @@ import io.inpainterz.CancelledException;
 import io.inpainterz.engine.Job;
 import io.inpainterz.engine.ProgressListener;
 import io.inpainterz.util.Json;
+import io.inpainterz.util.ProgressEvents;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +64,7 @@ final class ProgressOptions {
 
     /** A one-time note for the user on stderr: a JSON line {"notice": ...} with --progress json, else plain text. */
     void notice(PrintStream err, String message) {
-        if (effectiveMode() == Mode.json) err.println(Json.write(Map.of("notice", message)));
+        if (effectiveMode() == Mode.json) err.println(Json.write(ProgressEvents.notice(message)));
         else err.println("inpainterz: note: " + message);
     }
 
@@ -76,51 +76,26 @@ final class ProgressOptions {
         return terminal ? Mode.bar : Mode.none;
     }
 
-    /** Turns progress reports into bars or JSON lines. Reports arrive on the working thread only. */
+    /** Turns progress reports into bars or JSON lines (the objects of {@link ProgressEvents}). Reports arrive on the working thread only. */
     static final class Reporter implements ProgressListener {
-        private static final long JSON_INTERVAL_NS = 200_000_000L;
-
         private final Mode mode;
         private final PrintStream err;
-        private String stage;
-        private long stageStart, lastEmit;
-        private long lastDone, lastTotal;
+        private final ProgressEvents events;
         private ProgressBar bar;
 
         Reporter(Mode mode, PrintStream err, String stage) {
             this.mode = mode;
             this.err = err;
-            this.stage = stage;
-            this.stageStart = System.nanoTime(); // the first stage's rate counts from the command's start
+            this.events = new ProgressEvents(stage); // the first stage's rate counts from the command's start
         }
 
         @Override
         public void onProgress(String s, long done, long total) {
-            long now = System.nanoTime();
-            if (!s.equals(stage) || done < lastDone) { // a new stage, or the same stage again (a second crop)
-                closeBar();
-                stage = s;
-                stageStart = now;
-                lastEmit = 0;
-            } else if (stageStart == 0) {
-                stageStart = now;
-            }
-            lastDone = done;
-            lastTotal = total;
+            if (events.isNewStage(s, done)) closeBar();
+            Map<String, Object> o = events.progress(s, done, total);
             switch (mode) {
                 case json -> {
-                    if (done == total || now - lastEmit >= JSON_INTERVAL_NS) {
-                        lastEmit = now;
-                        double seconds = Math.max(1e-9, (now - stageStart) / 1e9);
-                        double rate = done / seconds;
-                        Map<String, Object> o = new LinkedHashMap<>();
-                        o.put("stage", s);
-                        o.put("done", done);
-                        o.put("total", total);
-                        o.put("fps", round(rate));
-                        o.put("eta_s", rate > 0 ? round((total - done) / rate) : null);
-                        err.println(Json.write(o));
-                    }
+                    if (o != null) err.println(Json.write(o));
                 }
                 case bar -> {
                     if (bar == null) {
@@ -138,21 +113,12 @@ final class ProgressOptions {
 
         void end(String event, String message) {
             closeBar();
-            if (mode != Mode.json) return;
-            Map<String, Object> o = new LinkedHashMap<>();
-            o.put("stage", stage);
-            o.put("event", event);
-            o.put("message", message);
-            err.println(Json.write(o));
+            if (mode == Mode.json) err.println(Json.write(events.end(event, message)));
         }
 
         private void closeBar() {
             if (bar != null) bar.close();
             bar = null;
-        }
-
-        private static double round(double v) {
-            return Math.round(v * 100) / 100.0;
         }
     }
 }

@@ -140,6 +140,7 @@ public final class RemovePipeline {
     private final StageFactory<? extends Tracker> trackerFactory;
     private final StageFactory<? extends Inpainter> inpainterFactory;
     private MasksIn masksIn;
+    private LabelListener labelListener;
 
     private RemovePipeline(Path input, Path output, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
                            StageFactory<? extends Tracker> tracker, StageFactory<? extends Inpainter> inpainter) {
@@ -176,6 +177,19 @@ public final class RemovePipeline {
                                        StageFactory<? extends Tracker> tracker) {
         if (options.masksOut() == null) throw new InvalidInputException("track needs a folder for the masks (--masks-out DIR)");
         return new RemovePipeline(input, null, prompts, options, segmenter, tracker, null);
+    }
+
+    /** Sees each frame's final label map as the forward pass makes it (a live view of the tracking). */
+    @FunctionalInterface
+    public interface LabelListener {
+        /** On the tracking thread, in frame order; {@code map} (width x height ids, 0 = background) is reused after the call. */
+        void labels(long frame, byte[] map);
+    }
+
+    /** Reports every frame's final label map to {@code l} (null: none); returns this pipeline. */
+    public RemovePipeline onLabels(LabelListener l) {
+        this.labelListener = l;
+        return this;
     }
 
     /** Warnings about a source the output cannot keep as it is (bit depth, HDR), for the caller to show. */
@@ -545,6 +559,7 @@ public final class RemovePipeline {
                             }
                             if (t < latest && store.get(t, buf)) LabelMaps.fillBackground(map, buf);
                             if (masks != null) masks.write(t, map);
+                            if (labelListener != null) labelListener.labels(t, map);
                             if (work != null) {
                                 Frame wf = workFrames.take();
                                 Mask wm;

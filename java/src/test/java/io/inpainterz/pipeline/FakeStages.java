@@ -13,29 +13,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Stages without models, whose results a test can predict exactly: they prove that other
- * implementations plug into the pipeline, and let its wiring (ids, directions, merges, queues,
+ * implementations plug into the pipeline (and stand in for engines in the web server's tests), and let its wiring (ids, directions, merges, queues,
  * compositing) be checked pixel for pixel.
  */
-final class FakeStages {
+public final class FakeStages {
     private FakeStages() {}
 
-    static long checksum(byte[] pixels) {
+    public static long checksum(byte[] pixels) {
         return Arrays.hashCode(pixels);
     }
 
-    static long checksum(Frame f) {
+    public static long checksum(Frame f) {
         byte[] b = new byte[(int) f.packedSize()];
         f.copyTo(b);
         return checksum(b);
     }
 
     /** A box prompt's pixels, or a square of side 2 x radius around the first positive point. */
-    static final class BoxSegmenter implements Segmenter {
+    public static final class BoxSegmenter implements Segmenter {
         final int radius;
         int prepared;
         boolean closed;
 
-        BoxSegmenter(int radius) {
+        public BoxSegmenter(int radius) {
             this.radius = radius;
         }
 
@@ -86,10 +86,10 @@ final class FakeStages {
      * Carries the last reference or tracked map unchanged to every next frame; logs each call
      * with the frame's checksum, and checks that session ids stay contiguous.
      */
-    static final class CopyTracker implements Tracker {
+    public static final class CopyTracker implements Tracker {
         final List<List<String>> sessions = Collections.synchronizedList(new ArrayList<>());
         volatile long failAtChecksum = Long.MIN_VALUE;
-        volatile long sleepMs;
+        public volatile long sleepMs;
         boolean closed;
 
         @Override
@@ -159,14 +159,14 @@ final class FakeStages {
     }
 
     /** Fills the dilated mask with {@link #FILL} at half the source size, returning frames {@code lag} pushes late. */
-    static final class FillInpainter implements Inpainter {
+    public static final class FillInpainter implements Inpainter {
         static final byte[] FILL = {(byte) 255, 0, (byte) 255};
         final int lag;
         volatile long sleepMs;
         volatile int maxHeld;
         boolean closed;
 
-        FillInpainter(int lag) {
+        public FillInpainter(int lag) {
             this.lag = lag;
         }
 
