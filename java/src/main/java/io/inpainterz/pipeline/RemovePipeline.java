@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -64,11 +65,13 @@ public final class RemovePipeline {
      * @param feather   pixels inside the dilated mask's edge over which the fill blends into the source (0: none)
      * @param temp      where the temporary mask folder goes
      * @param masksOut  folder for per-frame PNG index masks {@code %06d.png}, or null
-     * @param writer    encoder settings (crf, preset); fps and audio come from the source
+     * @param matteOut  file for the dilated masks as a grayscale video at the source's size and timestamps, or null
+     * @param writer    encoder settings (crf, preset) of the output and the matte; fps and audio come from the source
      * @param threads   intra-op CPU threads of each model call (0: the models' own count)
      * @param queue     frames in flight between two stages
      */
-    public record Options(Range range, int dilate, int feather, Path temp, Path masksOut, VideoWriter.Options writer, int threads, int queue) {
+    public record Options(Range range, int dilate, int feather, Path temp, Path masksOut, Path matteOut, VideoWriter.Options writer, int threads,
+                          int queue) {
         public Options {
             if (range == null) range = Range.all();
             if (dilate < 0) throw new InvalidInputException("--dilate must be >= 0, got " + dilate);
@@ -80,40 +83,44 @@ public final class RemovePipeline {
 
         /** The app's settings: dilation 4 (E2FGVI's session default), no feather, the system temp folder, the writer's defaults. */
         public static Options defaults() {
-            return new Options(Range.all(), io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation(), 0, null, null,
+            return new Options(Range.all(), io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation(), 0, null, null, null,
                     VideoWriter.Options.defaults(), 0, 4);
         }
 
         public Options withRange(Range r) {
-            return new Options(r, dilate, feather, temp, masksOut, writer, threads, queue);
+            return new Options(r, dilate, feather, temp, masksOut, matteOut, writer, threads, queue);
         }
 
         public Options withDilate(int n) {
-            return new Options(range, n, feather, temp, masksOut, writer, threads, queue);
+            return new Options(range, n, feather, temp, masksOut, matteOut, writer, threads, queue);
         }
 
         public Options withFeather(int px) {
-            return new Options(range, dilate, px, temp, masksOut, writer, threads, queue);
+            return new Options(range, dilate, px, temp, masksOut, matteOut, writer, threads, queue);
         }
 
         public Options withTemp(Path dir) {
-            return new Options(range, dilate, feather, dir, masksOut, writer, threads, queue);
+            return new Options(range, dilate, feather, dir, masksOut, matteOut, writer, threads, queue);
         }
 
         public Options withMasksOut(Path dir) {
-            return new Options(range, dilate, feather, temp, dir, writer, threads, queue);
+            return new Options(range, dilate, feather, temp, dir, matteOut, writer, threads, queue);
+        }
+
+        public Options withMatteOut(Path file) {
+            return new Options(range, dilate, feather, temp, masksOut, file, writer, threads, queue);
         }
 
         public Options withWriter(VideoWriter.Options w) {
-            return new Options(range, dilate, feather, temp, masksOut, w, threads, queue);
+            return new Options(range, dilate, feather, temp, masksOut, matteOut, w, threads, queue);
         }
 
         public Options withThreads(int n) {
-            return new Options(range, dilate, feather, temp, masksOut, writer, n, queue);
+            return new Options(range, dilate, feather, temp, masksOut, matteOut, writer, n, queue);
         }
 
         public Options withQueue(int n) {
-            return new Options(range, dilate, feather, temp, masksOut, writer, threads, n);
+            return new Options(range, dilate, feather, temp, masksOut, matteOut, writer, threads, n);
         }
     }
 
@@ -140,6 +147,9 @@ public final class RemovePipeline {
     private final StageFactory<? extends Tracker> trackerFactory;
     private final StageFactory<? extends Inpainter> inpainterFactory;
     private MasksIn masksIn;
+    private StageFactory<? extends AutoSegmenter> autoFactory;
+    private int samGap;
+    private WorkingSize matteSize = (w, h) -> NeuralInpainter.E2FGVI_SIZE;
     private LabelListener labelListener;
 
     private RemovePipeline(Path input, Path output, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
@@ -172,11 +182,55 @@ public final class RemovePipeline {
         return p;
     }
 
-    /** Tracks the prompted objects through {@code input} and writes the index masks to {@code options.masksOut()}. */
+    /**
+     * Tracks the prompted objects through {@code input} and writes the index masks to
+     * {@code options.masksOut()}, the matte to {@code options.matteOut()}, or both.
+     */
     public static RemovePipeline track(Path input, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
                                        StageFactory<? extends Tracker> tracker) {
-        if (options.masksOut() == null) throw new InvalidInputException("track needs a folder for the masks (--masks-out DIR)");
+        checkTrackOutputs(options);
         return new RemovePipeline(input, null, prompts, options, segmenter, tracker, null);
+    }
+
+    /**
+     * Segments everything and tracks it, as the reference app's "segment everything and track":
+     * the automatic segmenter runs on the range's first frame and every {@code samGap} frames
+     * after it, and each of its masks that {@link NewObjects} admits becomes a new object there,
+     * added through the tracker's add-reference path with the full label map (the tracked objects
+     * as predicted plus the new ids). Forward only: an object exists from the frame it was first
+     * seen on. Writes what {@link #track} writes.
+     */
+    public static RemovePipeline trackEverything(Path input, int samGap, Options options, StageFactory<? extends AutoSegmenter> segmenter,
+                                                 StageFactory<? extends Tracker> tracker) {
+        if (samGap < 1) throw new InvalidInputException("--sam-gap must be >= 1, got " + samGap);
+        if (segmenter == null) throw new InvalidInputException("segmenting everything needs an automatic segmenter (SAM)");
+        checkTrackOutputs(options);
+        RemovePipeline p = new RemovePipeline(input, null, null, options, null, tracker, null);
+        p.autoFactory = segmenter;
+        p.samGap = samGap;
+        return p;
+    }
+
+    private static void checkTrackOutputs(Options options) {
+        if (options.masksOut() == null && options.matteOut() == null) {
+            throw new InvalidInputException("track needs somewhere to write: a folder for the masks (--masks-out DIR), a matte (--matte-out FILE), or both");
+        }
+    }
+
+    /** The working size of a frame of {@code width x height}: where the masks are dilated. */
+    @FunctionalInterface
+    public interface WorkingSize {
+        Inpainter.Size of(int width, int height);
+    }
+
+    /**
+     * Where {@link #track} dilates the matte: the working size of the inpainter that removal would
+     * use (default: E2FGVI's 432x240, remove's default inpainter); {@link #remove} uses its
+     * inpainter's. Returns this pipeline.
+     */
+    public RemovePipeline matteAt(WorkingSize size) {
+        this.matteSize = size;
+        return this;
     }
 
     /** Sees each frame's final label map as the forward pass makes it (a live view of the tracking). */
@@ -244,7 +298,14 @@ public final class RemovePipeline {
         if (prompts != null) prompts.validate(w, h, knownCount, range);
         Map<Integer, Map<Long, byte[]>> maskFiles = prompts == null ? Map.of() : readMaskFiles(w, h);
         if (masksIn != null) masksIn.check(w, h, range.first(), range.last());
-        if (output != null) checkOutput();
+        if (output != null) checkOutput(output, "output");
+        Path matteOut = options.matteOut();
+        if (matteOut != null) {
+            checkOutput(matteOut, "--matte-out");
+            if (output != null && matteOut.toAbsolutePath().normalize().equals(output.toAbsolutePath().normalize())) {
+                throw new InvalidInputException("--matte-out '" + matteOut + "' is the output; write the matte elsewhere");
+            }
+        }
         long first = range.first(), last = range.last();
         long[] firstOf = new long[256];
         Arrays.fill(firstOf, Long.MAX_VALUE);
@@ -259,13 +320,15 @@ public final class RemovePipeline {
         MaskStore store = null;
         MasksOut masks = null;
         VideoWriter writer = null;
+        MatteOut matte = null;
+        List<Path> finished = new ArrayList<>();
+        boolean complete = false;
         try {
             store = MaskStore.create(options.temp(), w, h);
             if (options.masksOut() != null) masks = MasksOut.create(options.masksOut(), w, h);
-            if (output != null) {
-                double fps = info.fps() > 0 ? info.fps() : options.writer().fps();
-                writer = VideoWriter.open(output, w, h, options.writer().withFps(fps).withAudioFrom(input));
-            }
+            double fps = info.fps() > 0 ? info.fps() : options.writer().fps();
+            if (output != null) writer = VideoWriter.open(output, w, h, options.writer().withFps(fps).withAudioFrom(input));
+            if (matteOut != null) matte = MatteOut.open(matteOut, w, h, options.writer().withFps(fps));
 
             long t0 = System.nanoTime();
             PromptMasks pm = prompts == null ? new PromptMasks() : segment(job, w, h, maskFiles);
@@ -273,7 +336,8 @@ public final class RemovePipeline {
 
             long backwardFrames = 0;
             Inpainter inpainter = null;
-            try (Tracker tracker = trackerFactory == null ? null : trackerFactory.open(job)) {
+            try (Tracker tracker = trackerFactory == null ? null : trackerFactory.open(job);
+                 AutoSegmenter auto = autoFactory == null ? null : autoFactory.open(job)) {
                 try {
                     if (inpainterFactory != null) inpainter = inpainterFactory.open(job);
                     if (latest > first) {
@@ -282,12 +346,21 @@ public final class RemovePipeline {
                         seconds.put("backward", (System.nanoTime() - t0) / 1e9);
                     }
                     t0 = System.nanoTime();
-                    ForwardResult fr = forward(job, tracker, inpainter, store, masks, writer, pm, firstOf, earliest, latest, first, last, info);
+                    ForwardResult fr = forward(job, tracker, auto, inpainter, store, masks, writer, matte, pm, firstOf, earliest, latest, first, last, info);
                     seconds.put(inpainter == null ? "track" : "remove", (System.nanoTime() - t0) / 1e9);
-                    if (writer != null) writer.finish();
+                    // A failure after one output is finished takes it away again (below): all of them, or none.
+                    if (writer != null) {
+                        writer.finish();
+                        finished.add(output);
+                    }
+                    if (matte != null) {
+                        matte.finish();
+                        finished.add(matteOut);
+                    }
                     if (masks != null) masks.commit();
+                    complete = true;
                     return new Result(writer != null ? fr.written : fr.tracked, fr.tracked, backwardFrames,
-                            masksIn != null ? masksIn.objects() : objectCount,
+                            masksIn != null ? masksIn.objects() : auto != null ? fr.objects : objectCount,
                             inpainter == null ? null : inpainter.workingSize(w, h), store.bytesWritten(), masks == null ? 0 : masks.written(),
                             fr.truncation, seconds);
                 } finally {
@@ -296,21 +369,32 @@ public final class RemovePipeline {
             }
         } finally {
             if (writer != null) writer.close(); // deletes the output when it was not finished
+            if (matte != null) matte.close();
             if (masks != null) masks.close();
             if (store != null) store.close();
+            if (!complete) {
+                for (Path f : finished) {
+                    try {
+                        Files.deleteIfExists(f);
+                    } catch (java.io.IOException | SecurityException e) {
+                        // best effort: the run's own failure is what the caller must see
+                    }
+                }
+            }
         }
     }
 
-    private void checkOutput() {
-        Path abs = output.toAbsolutePath().normalize();
+    private void checkOutput(Path file, String what) {
+        Path abs = file.toAbsolutePath().normalize();
         Path dir = abs.getParent();
-        if (dir == null || !Files.isDirectory(dir)) throw new FileAccessException("cannot write '" + output + "': folder '" + dir + "' does not exist");
-        if (!Files.isWritable(dir)) throw new FileAccessException("cannot write '" + output + "': folder '" + dir + "' is not writable");
-        if (Files.isDirectory(abs)) throw new FileAccessException("output '" + output + "' is a folder");
+        String name = what.equals("output") ? "" : what + " ";
+        if (dir == null || !Files.isDirectory(dir)) throw new FileAccessException("cannot write " + name + "'" + file + "': folder '" + dir + "' does not exist");
+        if (!Files.isWritable(dir)) throw new FileAccessException("cannot write " + name + "'" + file + "': folder '" + dir + "' is not writable");
+        if (Files.isDirectory(abs)) throw new FileAccessException(what + " '" + file + "' is a folder");
         try {
-            if (Files.exists(abs) && Files.isSameFile(abs, input)) throw new InvalidInputException("output '" + output + "' is the input; write elsewhere");
+            if (Files.exists(abs) && Files.isSameFile(abs, input)) throw new InvalidInputException(what + " '" + file + "' is the input; write elsewhere");
         } catch (java.io.IOException e) {
-            throw new FileAccessException("cannot check output '" + output + "': " + e.getMessage());
+            throw new FileAccessException("cannot check " + what + " '" + file + "': " + e.getMessage());
         }
     }
 
@@ -475,19 +559,27 @@ public final class RemovePipeline {
         return done.get();
     }
 
-    private record ForwardResult(long tracked, long written, String truncation) {}
+    private record ForwardResult(long tracked, long written, int objects, String truncation) {}
 
-    /** Pass 3: decode, track and merge, (resize, inpaint, composite, encode); or decode, track and write masks. */
-    private ForwardResult forward(Job caller, Tracker tracker, Inpainter inpainter, MaskStore store, MasksOut masks, VideoWriter writer,
-                                  PromptMasks pm, long[] firstOf, long earliest, long latest, long first, long last, VideoInfo info) {
+    /**
+     * Pass 3: decode, track and merge, (resize, inpaint, composite, encode); or decode, track and
+     * write masks. With {@code auto}, objects come from the automatic segmenter instead of prompts.
+     */
+    private ForwardResult forward(Job caller, Tracker tracker, AutoSegmenter auto, Inpainter inpainter, MaskStore store, MasksOut masks,
+                                  VideoWriter writer, MatteOut matte, PromptMasks pm, long[] firstOf, long earliest, long latest, long first,
+                                  long last, VideoInfo info) {
         int w = info.width(), h = info.height(), depth = options.queue();
         Stages stages = new Stages("forward", options.threads());
         AtomicLong tracked = new AtomicLong(), written = new AtomicLong();
+        AtomicInteger objects = new AtomicInteger();
         AtomicReference<String> truncation = new AtomicReference<>();
         Inpainter.Size ws = inpainter == null ? null : inpainter.workingSize(w, h);
+        // Without an inpainter, the matte is dilated where removal would dilate it.
+        Inpainter.Size ms = inpainter == null && matte != null ? matteSize.of(w, h) : null;
         Stages.Pipe<Item> decoded = new Stages.Pipe<>(depth);
         Stages.Pipe<Work> work = inpainter == null ? null : new Stages.Pipe<>(depth);
         Stages.Pipe<Done> filled = inpainter == null ? null : new Stages.Pipe<>(depth);
+        Stages.Pipe<Pending> mattes = ms == null ? null : new Stages.Pipe<>(depth);
         List<ImagePool<?>> pools = new ArrayList<>();
         try {
             ImagePool<Frame> sources = add(pools, ImagePool.frames(w, h, depth + 2));
@@ -495,6 +587,7 @@ public final class RemovePipeline {
             ImagePool<Mask> workMasks = ws == null ? null : add(pools, ImagePool.masks(ws.width(), ws.height(), depth + 2));
             ImagePool<Frame> outFrames = ws == null ? null : add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
             ImagePool<Mask> dilatedMasks = ws == null ? null : add(pools, ImagePool.masks(ws.width(), ws.height(), 2 * depth + 16));
+            ImagePool<Mask> matteMasks = ms == null ? null : add(pools, ImagePool.masks(ms.width(), ms.height(), depth + 2));
 
             stages.start("decode", () -> {
                 try (VideoReader r = VideoReader.open(input)) {
@@ -523,14 +616,51 @@ public final class RemovePipeline {
                 Job job = stages.job();
                 byte[] map = new byte[w * h], buf = new byte[w * h];
                 LabelMaps.SessionIds ids = new LabelMaps.SessionIds();
+                NewObjects admission = auto == null ? null : new NewObjects(w, h);
                 Tracker.Session session = null;
-                try (Mask labels = Mask.allocate(w, h); Mask full = Mask.allocate(w, h)) {
+                try (Mask labels = Mask.allocate(w, h); Mask full = Mask.allocate(w, h);
+                     Mask matteWork = ms == null ? null : Mask.allocate(ms.width(), ms.height())) {
                     for (Item it; (it = decoded.take()) != null; ) {
                         try (Frame frame = it.frame()) {
                             long t = it.index();
                             Map<Integer, byte[]> on = pm.on(t);
                             if (masksIn != null) {
                                 masksIn.read(t, w, h, map);
+                            } else if (auto != null) {
+                                if ((t - first) % samGap == 0) {
+                                    if (session == null) {
+                                        Arrays.fill(map, (byte) 0);
+                                    } else {
+                                        session.predict(frame, labels, job);
+                                        labels.copyTo(map);
+                                        LabelMaps.remap(map, ids.toGlobal, map);
+                                    }
+                                    List<Mask> found = auto.everything(frame, job);
+                                    try {
+                                        for (Mask m : found) {
+                                            m.copyTo(buf);
+                                            admission.add(buf);
+                                        }
+                                    } finally {
+                                        found.forEach(Mask::close);
+                                    }
+                                    int before = ids.count(), now = admission.admit(map, before);
+                                    for (int id = before + 1; id <= now; id++) ids.add(id);
+                                    objects.set(now);
+                                    // As the app: every such frame is a reference, with or without new objects.
+                                    if (now > 0) {
+                                        if (session == null) session = tracker.newSession(w, h);
+                                        LabelMaps.remap(map, ids.toSession, buf);
+                                        labels.copyFrom(buf);
+                                        session.addReference(frame, labels, job);
+                                    }
+                                } else if (session != null) {
+                                    session.track(frame, labels, job);
+                                    labels.copyTo(map);
+                                    LabelMaps.remap(map, ids.toGlobal, map);
+                                } else {
+                                    Arrays.fill(map, (byte) 0);
+                                }
                             } else if (t < earliest) {
                                 Arrays.fill(map, (byte) 0);
                             } else if (t == earliest || !on.isEmpty()) {
@@ -581,6 +711,23 @@ public final class RemovePipeline {
                                     throw e;
                                 }
                             }
+                            if (mattes != null) {
+                                // The inpainter's rule: to the working size (NEAREST), dilated there; the matte stage resizes it back.
+                                Mask d = matteMasks.take();
+                                try {
+                                    boolean empty = LabelMaps.isEmpty(map);
+                                    if (!empty) {
+                                        LabelMaps.binarize(map, buf);
+                                        full.copyFrom(buf);
+                                        full.resizeTo(matteWork);
+                                        matteWork.dilate(options.dilate(), d);
+                                    }
+                                    mattes.put(new Pending(t, d, empty));
+                                } catch (Exception e) {
+                                    d.close();
+                                    throw e;
+                                }
+                            }
                         }
                         tracked.incrementAndGet();
                     }
@@ -588,7 +735,38 @@ public final class RemovePipeline {
                     if (session != null) session.close();
                 }
                 if (work != null) work.end();
+                if (mattes != null) mattes.end();
             });
+
+            if (mattes != null) {
+                stages.start("matte", () -> {
+                    // Every source frame, for its timestamp: the range's get their dilated masks, the others black.
+                    try (VideoReader r = VideoReader.open(input); Frame src = r.allocateFrame(); Mask up = Mask.allocate(w, h)) {
+                        boolean more = true;
+                        for (long t = 0; r.read(src); t++) {
+                            Pending p = null;
+                            if (more && t >= first && (last == -1 || t <= last)) {
+                                p = mattes.take();
+                                if (p == null) more = false;
+                            }
+                            try {
+                                if (p != null && p.index() != t) throw new IllegalStateException("matte of frame " + p.index() + " arrived for source frame " + t);
+                                if (p != null && !p.empty()) p.dilated().resizeTo(up);
+                                matte.write(p != null && !p.empty() ? up : null, r.lastPtsMicros());
+                            } finally {
+                                if (p != null) p.dilated().close();
+                            }
+                        }
+                        if (more) {
+                            Pending p = mattes.take();
+                            if (p != null) {
+                                p.dilated().close();
+                                throw new VideoException("'" + input + "' ended before the matte of frame " + p.index() + " when read again");
+                            }
+                        }
+                    }
+                });
+            }
 
             if (inpainter != null) {
                 stages.start("inpaint", () -> {
@@ -623,6 +801,7 @@ public final class RemovePipeline {
                         int[] scratch = options.feather() > 0 ? new int[w * h] : null;
                         boolean more = true;
                         for (long t = 0; r.read(src); t++) {
+                            boolean removed = false;
                             if (more && t >= first && (last == -1 || t <= last)) {
                                 Done d = filled.take();
                                 if (d == null) {
@@ -633,6 +812,7 @@ public final class RemovePipeline {
                                         if (!d.empty()) {
                                             d.frame().resizeTo(up);
                                             d.dilated().resizeTo(upMask);
+                                            removed = true;
                                             if (options.feather() > 0) {
                                                 upMask.copyTo(mbuf);
                                                 Feather.alpha(mbuf, w, h, options.feather(), abuf, scratch);
@@ -649,6 +829,7 @@ public final class RemovePipeline {
                                 }
                             }
                             writer.write(src, r.lastPtsMicros());
+                            if (matte != null) matte.write(removed ? upMask : null, r.lastPtsMicros());
                             written.incrementAndGet();
                         }
                         if (more) {
@@ -669,7 +850,7 @@ public final class RemovePipeline {
         } finally {
             for (ImagePool<?> p : pools) p.close();
         }
-        return new ForwardResult(tracked.get(), written.get(), truncation.get());
+        return new ForwardResult(tracked.get(), written.get(), objects.get(), truncation.get());
     }
 
     private static <T extends ImagePool<?>> T add(List<ImagePool<?>> pools, T pool) {

@@ -284,6 +284,153 @@ class RemovePipelineTest {
         assertEquals(2, m[40 * W + 130]);
     }
 
+    /** The matte's frames, decoded by ffmpeg: one value per pixel, after checking that R = G = B within the rounding. */
+    static byte[][] matte(Path file) throws Exception {
+        byte[][] rgb = Clips.frames(file, W, H);
+        byte[][] out = new byte[rgb.length][W * H];
+        for (int t = 0; t < rgb.length; t++) {
+            for (int i = 0; i < W * H; i++) {
+                int r = rgb[t][3 * i] & 0xff, g = rgb[t][3 * i + 1] & 0xff, b = rgb[t][3 * i + 2] & 0xff;
+                if (Math.abs(r - g) > ROUNDING || Math.abs(r - b) > ROUNDING) throw new AssertionError("frame " + t + " pixel " + i + " is not gray");
+                out[t][i] = (byte) r;
+            }
+        }
+        return out;
+    }
+
+    /** Pixels whose matte value is more than the rounding away from {@code want} (255 where nonzero, else 0). */
+    static long matteMisses(byte[] want, byte[] got) {
+        long n = 0;
+        for (int i = 0; i < want.length; i++) if (Math.abs((want[i] != 0 ? 255 : 0) - (got[i] & 0xff)) > ROUNDING) n++;
+        return n;
+    }
+
+    @Test
+    void theMatteIsTheDilatedMasksAtTheSourceTimesAndBlackOutsideTheRange() throws Exception {
+        Path a = maskFile("a.png", BOX_A), masks = tmp.resolve("masks"), out = tmp.resolve("out.mp4"), matte = tmp.resolve("matte.mp4");
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))),
+                LOSSLESS.withRange(Range.parse("5:12")).withDilate(3).withMasksOut(masks).withMatteOut(matte),
+                never("the segmenter"), j -> new FakeStages.CopyTracker(), j -> new FakeStages.FillInpainter(2)).run(null);
+        assertEquals(T, r.frames());
+        assertEquals(W + "x" + H, Clips.size(matte));
+        assertEquals(T, Clips.packets(matte, "v:0"));
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(matte));
+        assertEquals("", Ffmpeg.probe(matte, "-select_streams", "a", "-show_entries", "stream=index", "-of", "csv=p=0"), "no audio");
+        byte[][] got = matte(matte);
+        for (int t = 0; t < T; t++) {
+            byte[] want = t < 5 || t > 12 ? new byte[W * H] : Clips.changedRegion(Clips.readPng(masks.resolve(String.format("%06d.png", t))), W, H, WW, WH, 3);
+            if (t >= 5 && t <= 12) assertTrue(Clips.count(want) > 500, "frame " + t + " has a matte");
+            assertEquals(0, matteMisses(want, got[t]), "frame " + t);
+        }
+        // Where the matte is black, the output is the source's; where white, the fill.
+        byte[][] video = Clips.frames(out, W, H);
+        for (int t = 0; t < T; t++) assertTrue(Clips.maxAbs(source[t], video[t], got[t], false) <= ROUNDING, "frame " + t);
+    }
+
+    @Test
+    void trackWritesTheMatteDilatedAtTheGivenWorkingSize() throws Exception {
+        Path a = maskFile("a.png", BOX_A), masks = tmp.resolve("masks"), matte = tmp.resolve("matte.mp4");
+        RemovePipeline.track(clip, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))),
+                LOSSLESS.withRange(Range.parse("3:")).withDilate(2).withMasksOut(masks).withMatteOut(matte), never("the segmenter"),
+                j -> new FakeStages.CopyTracker()).matteAt((w, h) -> new Inpainter.Size(50, 30)).run(null);
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(matte));
+        byte[][] got = matte(matte);
+        assertEquals(T, got.length);
+        for (int t = 0; t < T; t++) {
+            byte[] want = t < 3 ? new byte[W * H] : Clips.changedRegion(Clips.readPng(masks.resolve(String.format("%06d.png", t))), W, H, 50, 30, 2);
+            assertEquals(0, matteMisses(want, got[t]), "frame " + t);
+        }
+        // Without a size of its own, E2FGVI's: only the matte, no masks folder.
+        Path matte2 = tmp.resolve("matte2.mp4");
+        RemovePipeline.track(clip, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))), LOSSLESS.withMatteOut(matte2),
+                never("the segmenter"), j -> new FakeStages.CopyTracker()).run(null);
+        byte[] want = Clips.changedRegion(BOX_A.mask(W, H), W, H, 432, 240, 4);
+        byte[][] got2 = matte(matte2);
+        for (int t = 0; t < T; t++) assertEquals(0, matteMisses(want, got2[t]), "frame " + t);
+        assertEquals(List.of("a.png", "masks", "matte.mp4", "matte2.mp4"), files(tmp));
+    }
+
+    /** Hands out masks chosen by frame index (found from the frame's pixels) and records the frames it saw. */
+    static final class ListAutoSegmenter implements AutoSegmenter {
+        final java.util.Map<Integer, List<byte[]>> byFrame;
+        final List<Integer> calls = new ArrayList<>();
+        boolean closed;
+
+        ListAutoSegmenter(java.util.Map<Integer, List<byte[]>> byFrame) {
+            this.byFrame = byFrame;
+        }
+
+        @Override
+        public String description() {
+            return "lists";
+        }
+
+        @Override
+        public List<io.inpainterz.engine.Mask> everything(Frame frame, Job job) {
+            long c = FakeStages.checksum(frame);
+            int t = 0;
+            while (FakeStages.checksum(source[t]) != c) t++;
+            calls.add(t);
+            List<io.inpainterz.engine.Mask> out = new ArrayList<>();
+            for (byte[] m : byFrame.getOrDefault(t, List.of())) {
+                io.inpainterz.engine.Mask mask = io.inpainterz.engine.Mask.allocate(W, H);
+                mask.copyFrom(m);
+                out.add(mask);
+            }
+            return out;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    @Test
+    void everythingAdmitsNewObjectsEveryGapFramesThroughTheReferencePath() throws Exception {
+        Box c = new Box(80, 10, 30, 20); // 600 pixels, 100 of them under the second mask of frame 7: 83 % uncovered
+        Box tiny = new Box(0, 0, 10, 10), underA = new Box(22, 10, 20, 12);
+        ListAutoSegmenter seg = new ListAutoSegmenter(java.util.Map.of(
+                2, List.of(tiny.mask(W, H)), // nothing big enough: no object, no tracker session yet
+                7, List.of(BOX_A.mask(W, H), new Box(60, 20, 30, 20).mask(W, H)),
+                12, List.of(underA.mask(W, H), c.mask(W, H))));
+        FakeStages.CopyTracker tracker = new FakeStages.CopyTracker();
+        Path masks = tmp.resolve("masks");
+        RemovePipeline.Result r = RemovePipeline.trackEverything(clip, 5, RemovePipeline.Options.defaults().withRange(Range.parse("2:15")).withMasksOut(masks),
+                j -> seg, j -> tracker).run(null);
+        assertEquals(List.of(2, 7, 12), seg.calls, "the range's first frame and every 5 frames");
+        assertTrue(seg.closed && tracker.closed);
+        assertEquals(3, r.objects());
+        assertEquals(0, r.backwardFrames(), "forward only");
+        assertEquals(14, r.trackedFrames());
+        List<String> forward = new ArrayList<>(List.of(call("ref", 7)));
+        for (int t = 8; t <= 15; t++) {
+            if (t == 12) {
+                forward.add(call("predict", 12));
+                forward.add(call("ref", 12));
+            } else {
+                forward.add(call("track", t));
+            }
+        }
+        assertEquals(List.of(forward), tracker.sessions);
+        List<String> names = new ArrayList<>();
+        for (int t = 2; t <= 15; t++) names.add(String.format("%06d.png", t));
+        assertEquals(names, files(masks));
+        Box b = new Box(60, 20, 30, 20);
+        for (int t = 2; t <= 15; t++) {
+            byte[] want = new byte[W * H];
+            for (int y = 0; y < H; y++) {
+                for (int x = 0; x < W; x++) {
+                    int i = y * W + x;
+                    if (t >= 7 && BOX_A.contains(x, y)) want[i] = 1;
+                    else if (t >= 7 && b.contains(x, y)) want[i] = 2;
+                    else if (t >= 12 && c.contains(x, y)) want[i] = 3; // only its uncovered pixels; the mask under A is covered
+                }
+            }
+            assertArrayEquals(want, Clips.readPng(masks.resolve(String.format("%06d.png", t))), "label map of frame " + t);
+        }
+    }
+
     @Test
     void badInputFailsBeforeAnyModelAndLeavesNothing() throws Exception {
         Path small = tmp.resolve("small.png");
@@ -305,7 +452,10 @@ class RemovePipelineTest {
                 new Case("does not exist", FileAccessException.class, ok, d, clip, tmp.resolve("no/such/out.mp4")),
                 new Case("--temp", FileAccessException.class, ok, d.withTemp(tmp.resolve("notemp")), clip, out),
                 new Case("notavideo.mp4", InpainterzException.class, ok, d, text, out),
-                new Case("is the input", InvalidInputException.class, ok, d, clip, clip));
+                new Case("is the input", InvalidInputException.class, ok, d, clip, clip),
+                new Case("--matte-out", FileAccessException.class, ok, d.withMatteOut(tmp.resolve("no/such/matte.mp4")), clip, out),
+                new Case("--matte-out '" + out + "' is the output", InvalidInputException.class, ok, d.withMatteOut(out), clip, out),
+                new Case("--matte-out '" + clip + "' is the input", InvalidInputException.class, ok, d.withMatteOut(clip), clip, out));
         for (Case c : cases) {
             InpainterzException e = assertThrows(c.type(), () -> RemovePipeline.remove(c.input(), c.output(), c.prompts(), c.options(), never("SAM"),
                     j -> { throw new AssertionError("the tracker must not load"); }, j -> { throw new AssertionError("the inpainter must not load"); })
@@ -333,7 +483,8 @@ class RemovePipelineTest {
         });
         List<String> before = files(tmp);
         assertThrows(CancelledException.class, () -> RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(5, a)))),
-                RemovePipeline.Options.defaults().withTemp(temp).withMasksOut(tmp.resolve("masks")), never("SAM"), j -> tracker, j -> fill).run(job));
+                RemovePipeline.Options.defaults().withTemp(temp).withMasksOut(tmp.resolve("masks")).withMatteOut(tmp.resolve("matte.mp4")), never("SAM"),
+                j -> tracker, j -> fill).run(job));
         assertFalse(Files.exists(out));
         assertEquals(List.of(), files(temp));
         assertEquals(before, files(tmp), "no output, no masks folder, no staging folder");
@@ -347,7 +498,8 @@ class RemovePipelineTest {
         tracker.failAtChecksum = FakeStages.checksum(source[11]);
         List<String> before = files(tmp);
         InternalErrorException e = assertThrows(InternalErrorException.class, () -> RemovePipeline.remove(clip, out,
-                new Prompts(List.of(List.of(new Prompt.MaskFile(2, a)))), RemovePipeline.Options.defaults(), never("SAM"), j -> tracker,
+                new Prompts(List.of(List.of(new Prompt.MaskFile(2, a)))), RemovePipeline.Options.defaults().withMatteOut(tmp.resolve("matte.mp4")),
+                never("SAM"), j -> tracker,
                 j -> new FakeStages.FillInpainter(2)).run(null));
         assertTrue(e.getMessage().contains("on purpose"), e.getMessage());
         assertEquals(before, files(tmp));
