@@ -5,6 +5,7 @@ import io.inpainterz.engine.Inpainter;
 import io.inpainterz.engine.ModelFamily;
 import io.inpainterz.engine.Sam;
 import io.inpainterz.engine.Tracker;
+import io.inpainterz.pipeline.AutoSegmenter;
 import io.inpainterz.pipeline.ClassicalInpainter;
 import io.inpainterz.pipeline.ClassicalSegmenter;
 import io.inpainterz.pipeline.ClassicalTracker;
@@ -12,7 +13,9 @@ import io.inpainterz.pipeline.Engines;
 import io.inpainterz.pipeline.NeuralInpainter;
 import io.inpainterz.pipeline.NeuralSegmenter;
 import io.inpainterz.pipeline.NeuralTracker;
+import io.inpainterz.pipeline.RemovePipeline;
 import io.inpainterz.pipeline.RemovePipeline.StageFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -72,6 +75,37 @@ final class EngineOptions {
         Inpainter.Options o = Inpainter.Options.defaults().withDevice(models.device(true));
         notice.accept("E2FGVI's weights (" + e2.getFileName() + ") are licensed CC BY-NC 4.0: non-commercial use only");
         return j -> NeuralInpainter.load(e2, o, j);
+    }
+
+    /**
+     * SAM's automatic mask generator for {@code track --everything}: the neural segmenter only.
+     * The weight-free engine, or no SAM weights where the default should be, is a usage error.
+     */
+    StageFactory<? extends AutoSegmenter> autoSegmenter(ModelOptions models) {
+        if (refineEvery < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--refine-every must be >= 0, got " + refineEvery);
+        if (segmenter == Engines.Kind.classical || (segmenter == null && engine == Engines.Choice.classical)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--everything needs SAM's automatic mask generator, and the weight-free "
+                    + "engine has none: use --engine neural or auto (or --segmenter neural) with SAM weights");
+        }
+        Path file = models.sam != null ? models.sam : ModelOptions.defaultPath(ModelOptions.DEFAULT_SAM);
+        if (models.sam == null && !Files.isRegularFile(file)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--everything needs SAM weights, and the default checkpoint " + file
+                    + " is missing: fetch it with ckpt/download.sh (inpainterz models download) or pass --sam FILE");
+        }
+        Path sam = ModelOptions.checkpoint(models.sam, "--sam", ModelOptions.DEFAULT_SAM, ModelFamily.SAM);
+        Sam.Options o = Sam.Options.defaults().withDevice(models.device(true));
+        return j -> NeuralSegmenter.load(sam, o, j);
+    }
+
+    /**
+     * Where {@code track --matte-out} dilates: the working size of the inpainter that {@code remove}
+     * would choose with these engine options and its default {@code --e2fgvi} (E2FGVI's 432x240,
+     * or the weight-free inpainter's source size within 1280x720).
+     */
+    RemovePipeline.WorkingSize matteSize() {
+        Engines.Kind kind = Engines.resolve(engine, inpainter, ModelOptions.defaultPath(ModelOptions.DEFAULT_E2FGVI));
+        if (kind == Engines.Kind.classical) return new ClassicalInpainter()::workingSize;
+        return (w, h) -> NeuralInpainter.E2FGVI_SIZE;
     }
 
     private Engines.Kind kind(Engines.Kind stage, Path given, String defaultName, String model, String instead, Consumer<String> notice) {

@@ -22,7 +22,7 @@ final class ModelOptions {
     CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--sam", paramLabel = "FILE", description = "SAM checkpoint (default: ckpt/" + DEFAULT_SAM + " of the installation); "
-            + "needed only for --point, --neg and --box")
+            + "needed only for --point, --neg, --box and --everything")
     Path sam;
 
     @Option(names = "--deaot", paramLabel = "FILE", description = "DeAOT checkpoint (default: ckpt/" + DEFAULT_DEAOT + ")")

@@ -21,7 +21,7 @@ final class PipelineCommands {
     }
 
     /** The fields of the JSON line both commands print. */
-    static void report(Map<String, Object> report, RemovePipeline.Result r, Path masksOut) {
+    static void report(Map<String, Object> report, RemovePipeline.Result r, Path masksOut, Path matteOut) {
         report.put("frames", r.frames());
         report.put("tracked_frames", r.trackedFrames());
         report.put("backward_frames", r.backwardFrames());
@@ -31,6 +31,7 @@ final class PipelineCommands {
             report.put("masks", masksOut.toString());
             report.put("masks_written", r.masksWritten());
         }
+        if (matteOut != null) report.put("matte", matteOut.toString());
         report.put("temp_bytes", r.tempBytes());
         report.put("seconds", r.seconds());
         if (r.truncation() != null) report.put("input_truncated", r.truncation());

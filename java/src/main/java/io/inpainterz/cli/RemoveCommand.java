@@ -56,6 +56,11 @@ final class RemoveCommand implements Callable<Integer> {
     @Option(names = "--masks-out", paramLabel = "DIR", description = "also write the index masks DIR/%%06d.png (0 = background, k = object k)")
     Path masksOut;
 
+    @Option(names = "--matte-out", paramLabel = "FILE", description = "also write the dilated masks (255 = removed, as the inpainter "
+            + "used them, at the source's size) as a grayscale H.264 video with the source's timestamps, no audio; frames outside "
+            + "--range are black. Same --crf and --preset as the output; appears only once complete")
+    Path matteOut;
+
     @Option(names = "--range", paramLabel = "A:B", description = "process frames A through B (inclusive; A: to the end); the others are "
             + "re-encoded unchanged")
     String range;
@@ -106,7 +111,7 @@ final class RemoveCommand implements Callable<Integer> {
         Prompts objects = masksIn != null ? null : prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
         RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate).withFeather(feather).withTemp(temp)
-                .withMasksOut(masksOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)).withThreads(models.threads);
+                .withMasksOut(masksOut).withMatteOut(matteOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)).withThreads(models.threads);
         // Inside the job, so that --progress json ends with an outcome event for bad input too.
         RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {
             Consumer<String> notice = m -> progress.notice(main.err(), m);
@@ -124,7 +129,7 @@ final class RemoveCommand implements Callable<Integer> {
         });
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("output", output.toString());
-        PipelineCommands.report(report, result, masksOut);
+        PipelineCommands.report(report, result, masksOut, matteOut);
         main.out().println(Json.write(report));
         return Main.OK;
     }

@@ -144,10 +144,23 @@ class RemoveCommandTest {
     }
 
     @Test
-    void theRangeLeavesTheOtherFramesUnchanged() throws Exception {
-        Path output = tmp.resolve("range.mp4"), masks = tmp.resolve("masks");
+    void theRangeLeavesTheOtherFramesUnchangedAndTheMatteShowsWhatWasRemoved() throws Exception {
+        Path output = tmp.resolve("range.mp4"), masks = tmp.resolve("masks"), matte = tmp.resolve("matte.mkv");
         assertEquals(0, run("remove", clip.toString(), "-o", output.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT,
-                "--e2fgvi", E2FGVI, "--masks-out", masks.toString(), "--range", "4:9"), err.toString());
+                "--e2fgvi", E2FGVI, "--masks-out", masks.toString(), "--range", "4:9", "--matte-out", matte.toString()), err.toString());
+        assertEquals(matte.toString(), Json.at(Json.parse(out.toString()), "matte"));
+        // The matte: the source's size, frame count and timestamps, no audio; the dilated masks (at 432x240, resized back) in the
+        // range, black elsewhere.
+        assertEquals(W + "x" + H, Clips.size(matte));
+        assertEquals(T, Clips.packets(matte, "v:0"));
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(matte));
+        assertEquals("", Ffmpeg.probe(matte, "-select_streams", "a", "-show_entries", "stream=index", "-of", "csv=p=0"));
+        byte[][] mattes = Clips.frames(matte, W, H);
+        for (int t = 0; t < T; t++) {
+            byte[] want = t < 4 || t > 9 ? new byte[W * H] : Clips.changedRegion(Clips.readPng(masks.resolve(String.format("%06d.png", t))), W, H, WW, WH, 4);
+            if (t >= 4 && t <= 9) assertTrue(Clips.count(want) > 5000, "frame " + t + " has a matte");
+            Clips.assertMatte(want, mattes[t], "frame " + t);
+        }
         assertEquals(names(4, 9), files(masks));
         assertEquals(T, Clips.packets(output, "v:0"));
         assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(output));

@@ -73,12 +73,18 @@ public final class Clips {
         ImageIO.write(img, "png", file.toFile());
     }
 
-    /** Pillow's NEAREST: output (x, y) takes input (floor((x + 0.5) * w / ow), floor((y + 0.5) * h / oh)). */
+    /**
+     * Pillow's NEAREST: output (x, y) takes input (floor((x + 0.5) * sx), floor((y + 0.5) * sy))
+     * with the scales sx = w / ow, sy = h / oh computed first, in doubles, as Pillow does: where
+     * (y + 0.5) * h / oh is a whole number, the rounded scale can land just below it (352 to 240
+     * rows: output row 82 takes input row 120, not 121).
+     */
     public static byte[] nearest(byte[] m, int w, int h, int ow, int oh) {
         byte[] out = new byte[ow * oh];
+        double sx = (double) w / ow, sy = (double) h / oh;
         for (int y = 0; y < oh; y++) {
-            int sy = Math.min(h - 1, (int) Math.floor((y + 0.5) * h / oh));
-            for (int x = 0; x < ow; x++) out[y * ow + x] = m[sy * w + Math.min(w - 1, (int) Math.floor((x + 0.5) * w / ow))];
+            int iy = Math.min(h - 1, (int) ((y + 0.5) * sy));
+            for (int x = 0; x < ow; x++) out[y * ow + x] = m[iy * w + Math.min(w - 1, (int) ((x + 0.5) * sx))];
         }
         return out;
     }
@@ -146,6 +152,20 @@ public final class Clips {
         }
         if (n == 0) throw new AssertionError("no pixel selected");
         return s / n;
+    }
+
+    /**
+     * Asserts that a decoded matte frame (RGB24) shows {@code want} (nonzero = removed) once
+     * thresholded at 128 in every channel, as an editor's luma key would read it: at the default
+     * CRF the codec's error moves no pixel across.
+     */
+    public static void assertMatte(byte[] want, byte[] rgb, String what) {
+        long misses = 0;
+        for (int i = 0; i < want.length; i++) {
+            boolean on = want[i] != 0;
+            if (((rgb[3 * i] & 0xff) >= 128) != on || ((rgb[3 * i + 1] & 0xff) >= 128) != on || ((rgb[3 * i + 2] & 0xff) >= 128) != on) misses++;
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0, misses, what + ": matte pixels on the wrong side of 128");
     }
 
     public static long count(byte[] m) {
