@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * the masks are dilated and the holes filled at the inpainter's working resolution (the
  * {@link Inpainter}, whole frames resized: {@code --crop off}), and only the masked pixels are
  * composited back into the untouched source frames, encoded with the source's timestamps and
- * audio. Without an inpainter ({@link #track}) it writes the index masks only.
+ * audio. Without an inpainter ({@link #track}) it writes the index masks (and the matte) only;
+ * {@link #trackEverything} finds the objects itself, with an {@link AutoSegmenter}, tracking forward.
+ * The matte ({@code --matte-out}) is the dilated masks at the source's size as a grayscale video.
  *
  * <p>Passes, each streaming with memory that does not grow with the clip's length:
  * <ol><li><b>segment</b> (the calling thread): each prompt frame is decoded once and its
