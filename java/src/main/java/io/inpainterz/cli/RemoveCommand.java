@@ -69,8 +69,9 @@ final class RemoveCommand implements Callable<Integer> {
     @Option(names = "--e2fgvi", paramLabel = "FILE", description = "E2FGVI or E2FGVI-HQ checkpoint (default: ckpt/" + ModelOptions.DEFAULT_E2FGVI + ")")
     Path e2fgvi;
 
-    @Option(names = "--dilate", paramLabel = "N", description = "3x3-cross dilations of the masks at the working size. Default: ${DEFAULT-VALUE}.")
-    int dilate;
+    @Option(names = "--dilate", paramLabel = "N", description = "3x3-cross dilations of the masks at the working size. Default: the "
+            + "inpainter's: E2FGVI 4 (the app's), classical 8.")
+    Integer dilate;
 
     @Option(names = "--feather", paramLabel = "PX", defaultValue = "0", description = "blend the fill over PX pixels inside the dilated "
             + "mask's edge (outside it, pixels stay the source's). Default: ${DEFAULT-VALUE}.")
@@ -105,7 +106,7 @@ final class RemoveCommand implements Callable<Integer> {
         if (ids != null && masksIn == null) throw usage("--ids picks objects of --masks-in; give --masks-in DIR");
         Prompts objects = masksIn != null ? null : prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
-        RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate).withFeather(feather).withTemp(temp)
+        RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate == null ? RemovePipeline.INPAINTER_DILATION : dilate).withFeather(feather).withTemp(temp)
                 .withMasksOut(masksOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)).withThreads(models.threads);
         // Inside the job, so that --progress json ends with an outcome event for bad input too.
         RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {

@@ -21,6 +21,9 @@ public interface Inpainter extends AutoCloseable {
      */
     Size workingSize(int sourceWidth, int sourceHeight);
 
+    /** The dilation (3x3-cross iterations at the working size) this inpainter works best with, when the user gives none. */
+    int defaultDilation();
+
     /** A session for a clip of {@code width x height} frames (a working size); masks are dilated {@code dilation} times (3x3 cross). */
     Session newSession(int width, int height, int dilation);
 

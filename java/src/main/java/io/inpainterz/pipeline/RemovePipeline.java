@@ -60,7 +60,8 @@ public final class RemovePipeline {
 
     /**
      * @param range     frames to process; outside it, frames are re-encoded from the source unchanged
-     * @param dilate    3x3-cross dilations of the masks at the working resolution (the app's 4)
+     * @param dilate    3x3-cross dilations of the masks at the working resolution; {@link #INPAINTER_DILATION}: the inpainter's
+     *                  own ({@link Inpainter#defaultDilation()}: E2FGVI the app's 4, the classical inpainter 8)
      * @param feather   pixels inside the dilated mask's edge over which the fill blends into the source (0: none)
      * @param temp      where the temporary mask folder goes
      * @param masksOut  folder for per-frame PNG index masks {@code %06d.png}, or null
@@ -68,20 +69,22 @@ public final class RemovePipeline {
      * @param threads   intra-op CPU threads of each model call (0: the models' own count)
      * @param queue     frames in flight between two stages
      */
+    /** {@link Options#dilate()}: the inpainter's own default. */
+    public static final int INPAINTER_DILATION = -1;
+
     public record Options(Range range, int dilate, int feather, Path temp, Path masksOut, VideoWriter.Options writer, int threads, int queue) {
         public Options {
             if (range == null) range = Range.all();
-            if (dilate < 0) throw new InvalidInputException("--dilate must be >= 0, got " + dilate);
+            if (dilate < INPAINTER_DILATION) throw new InvalidInputException("--dilate must be >= 0, got " + dilate);
             if (feather < 0) throw new InvalidInputException("--feather must be >= 0, got " + feather);
             if (threads < 0) throw new InvalidInputException("--threads must be >= 0, got " + threads);
             if (queue < 1) throw new InvalidInputException("queue depth must be >= 1, got " + queue);
             if (temp == null) temp = Path.of(System.getProperty("java.io.tmpdir"));
         }
 
-        /** The app's settings: dilation 4 (E2FGVI's session default), no feather, the system temp folder, the writer's defaults. */
+        /** The app's settings: the inpainter's dilation (E2FGVI: 4), no feather, the system temp folder, the writer's defaults. */
         public static Options defaults() {
-            return new Options(Range.all(), io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation(), 0, null, null,
-                    VideoWriter.Options.defaults(), 0, 4);
+            return new Options(Range.all(), INPAINTER_DILATION, 0, null, null, VideoWriter.Options.defaults(), 0, 4);
         }
 
         public Options withRange(Range r) {
@@ -594,12 +597,13 @@ public final class RemovePipeline {
                 stages.start("inpaint", () -> {
                     Job job = stages.job();
                     ArrayDeque<Pending> pending = new ArrayDeque<>();
-                    try (Inpainter.Session session = inpainter.newSession(ws.width(), ws.height(), options.dilate())) {
+                    int dilation = options.dilate() == INPAINTER_DILATION ? inpainter.defaultDilation() : options.dilate();
+                    try (Inpainter.Session session = inpainter.newSession(ws.width(), ws.height(), dilation)) {
                         for (Work it; (it = work.take()) != null; ) {
                             List<Frame> out;
                             try {
                                 Mask d = takeOrAllocate(dilatedMasks);
-                                it.mask().dilate(options.dilate(), d);
+                                it.mask().dilate(dilation, d);
                                 pending.add(new Pending(it.index(), d, d.countNonZero() == 0));
                                 out = session.push(it.frame(), it.mask(), job, outFrames);
                             } finally {

@@ -181,6 +181,11 @@ public final class FakeStages {
         }
 
         @Override
+        public int defaultDilation() {
+            return 4;
+        }
+
+        @Override
         public Session newSession(int w, int h, int dilation) {
             ArrayDeque<Frame> held = new ArrayDeque<>();
             return new Session() {
