@@ -76,7 +76,7 @@ final class EngineOptions {
 
     private Engines.Kind kind(Engines.Stage stage, Engines.Kind own, Path given, String defaultName, Consumer<String> notice) {
         if (refineEvery < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--refine-every must be >= 0, got " + refineEvery);
-        Engines.Decision d = Engines.decide(stage, engine, own, given != null ? given : ModelOptions.defaultPath(defaultName));
+        Engines.Decision d = Engines.decide(stage, engine, own, given != null ? given : ModelOptions.defaultPath(defaultName), given != null);
         if (d.fallback()) notice.accept("--engine auto: " + d.reason());
         return d.kind();
     }

@@ -47,20 +47,22 @@ public final class Engines {
 
     /**
      * The kind of one stage: its own choice when given ({@code stage} not null), else the engine's;
-     * under {@code auto}, neural when {@code checkpoint} is a file.
+     * under {@code auto}, neural when {@code checkpoint} is a file or was {@code named} by the user
+     * (an explicit {@code --sam FILE} asks for that model: a missing file is then an error, not a
+     * silent fallback).
      */
-    public static Kind resolve(Choice engine, Kind stage, Path checkpoint) {
+    public static Kind resolve(Choice engine, Kind stage, Path checkpoint, boolean named) {
         if (stage != null) return stage;
         return switch (engine) {
             case neural -> Kind.neural;
             case classical -> Kind.classical;
-            case auto -> checkpoint != null && Files.isRegularFile(checkpoint) ? Kind.neural : Kind.classical;
+            case auto -> named || (checkpoint != null && Files.isRegularFile(checkpoint)) ? Kind.neural : Kind.classical;
         };
     }
 
     /** {@link #resolve} with what is to be said about it. */
-    public static Decision decide(Stage stage, Choice engine, Kind own, Path checkpoint) {
-        Kind kind = resolve(engine, own, checkpoint);
+    public static Decision decide(Stage stage, Choice engine, Kind own, Path checkpoint, boolean named) {
+        Kind kind = resolve(engine, own, checkpoint, named);
         return new Decision(stage, kind, checkpoint, own == null && engine == Choice.auto && kind == Kind.classical);
     }
 

@@ -52,7 +52,9 @@ public final class EngineStages implements StageSource {
 
     @Override
     public int defaultDilate(String engine) {
-        return RemovePipeline.Options.defaults().dilate(); // remove --dilate's default, whatever the engine
+        // remove --dilate's default: the inpainter's own
+        return decide(engine, Engines.Stage.inpainter).kind() == Engines.Kind.neural ? io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation()
+                : io.inpainterz.engine.Classical.InpainterOptions.defaults().dilation();
     }
 
     private Engines.Decision decide(String engine, Engines.Stage stage) {
@@ -62,7 +64,7 @@ public final class EngineStages implements StageSource {
             case tracker -> neural.deaot();
             case inpainter -> neural.e2fgvi();
         };
-        return Engines.decide(stage, Engines.Choice.valueOf(engine), null, checkpoint);
+        return Engines.decide(stage, Engines.Choice.valueOf(engine), null, checkpoint, false);
     }
 
     private boolean isNeural(String engine, Engines.Stage stage) {
