@@ -190,28 +190,21 @@ class RemovePipelineTest {
         }
     }
 
-    /** The pixels of {@code r} in a {@code W}-wide image of {@code channels} bytes a pixel. */
-    static byte[] cut(byte[] image, int channels, Crops.Rect r) {
-        byte[] out = new byte[r.width() * r.height() * channels];
-        for (int y = 0; y < r.height(); y++) System.arraycopy(image, ((r.y() + y) * W + r.x()) * channels, out, y * r.width() * channels, r.width() * channels);
-        return out;
+    static Box box(Crops.Rect r) {
+        return new Box(r.x(), r.y(), r.width(), r.height());
     }
 
-    /** The region the pipeline may change with the crop on, computed here: the crop of the labels to the working size, dilated, back, placed. */
+    /** The region the pipeline may change with the crop on (computed by {@link Clips#changedRegion(byte[], int, int, Box, int, int, int)}). */
     static byte[] cropRegion(byte[] labels, Crops.Rect c, Inpainter.Size ws, int dilation) {
-        byte[] small = Clips.nearest(Clips.dilate(Clips.nearest(cut(labels, 1, c), c.width(), c.height(), ws.width(), ws.height()),
-                ws.width(), ws.height(), dilation), ws.width(), ws.height(), c.width(), c.height());
-        byte[] out = new byte[W * H];
-        for (int y = 0; y < c.height(); y++) System.arraycopy(small, y * c.width(), out, (c.y() + y) * W + c.x(), c.width());
-        return out;
+        return Clips.changedRegion(labels, W, H, box(c), ws.width(), ws.height(), dilation);
     }
 
     /** What the inpainter must be given for frame t: the crop of the source resized to the working size, and of the mask. */
     static String push(int t, byte[] labels, Crops.Rect c, Inpainter.Size ws) {
         try (Frame crop = Frame.allocate(c.width(), c.height()); Frame work = Frame.allocate(ws.width(), ws.height())) {
-            crop.copyFrom(cut(source[t], 3, c));
+            crop.copyFrom(Clips.cut(source[t], W, 3, box(c)));
             crop.resizeTo(work);
-            byte[] mask = Clips.nearest(cut(labels, 1, c), c.width(), c.height(), ws.width(), ws.height());
+            byte[] mask = Clips.nearest(Clips.cut(labels, W, 1, box(c)), c.width(), c.height(), ws.width(), ws.height());
             for (int i = 0; i < mask.length; i++) mask[i] = (byte) (mask[i] != 0 ? 255 : 0); // the inpainter gets 255 = fill
             return "frame:" + FakeStages.checksum(work) + " mask:" + FakeStages.checksum(mask);
         }
