@@ -293,6 +293,33 @@ class RemovePipelineTest {
     }
 
     @Test
+    void withTheCropOnTheRangeBoundsTheRunAndTheOtherFramesAreTheSource() throws Exception {
+        Box mid = new Box(70, 30, 20, 14);
+        Path a = maskFile("mid.png", mid), out = tmp.resolve("out.mp4");
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(2);
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))),
+                LOSSLESS.withCrop(true).withRange(Range.parse("5:12")).withDilate(2), never("the segmenter"), j -> new FakeStages.CopyTracker(),
+                j -> fill).run(null);
+        Crops.Rect c = new Crops.Rect(40, 14, 81, 46); // as above: the same box
+        Inpainter.Size ws = new Inpainter.Size(41, 23);
+        assertEquals(List.of(new RemovePipeline.Crop(5, 12, c, ws)), r.crops(), "the run's context stops at the range");
+        assertEquals(1, fill.pushes.size());
+        assertEquals(8, fill.pushes.get(0).size(), "frames 5..12 only");
+        assertEquals(T, r.frames());
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(out));
+        byte[][] got = Clips.frames(out, W, H);
+        byte[] region = cropRegion(mid.mask(W, H), c, ws, 2);
+        for (int t = 0; t < T; t++) {
+            if (t < 5 || t > 12) {
+                assertTrue(Clips.maxAbs(source[t], got[t], null, false) <= ROUNDING, "frame " + t + " outside the range is the source's");
+            } else {
+                assertTrue(Clips.maxAbs(source[t], got[t], region, false) <= ROUNDING, "frame " + t + " outside the mask");
+                assertTrue(Clips.maxAbs(fillFrame(), got[t], erode(region, 4), true) <= ROUNDING, "frame " + t + " inside the mask");
+            }
+        }
+    }
+
+    @Test
     void withNoMaskAnywhereNothingIsInpaintedAndTheOutputIsTheSource() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("empty")), out = tmp.resolve("out.mp4");
         FakeStages.FillInpainter fill = new FakeStages.FillInpainter(1);
