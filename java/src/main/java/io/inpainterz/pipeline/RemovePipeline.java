@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * The main job, end to end: prompts become masks on their frames (the {@link Segmenter}), every
  * object is tracked forward and backward from its first prompted frame (the {@link Tracker}),
  * the masks are dilated and the holes filled at the inpainter's working resolution (the
- * {@link Inpainter}, whole frames resized: {@code --crop off}), and only the masked pixels are
- * composited back into the untouched source frames, encoded with the source's timestamps and
- * audio. Without an inpainter ({@link #track}) it writes the index masks only.
+ * {@link Inpainter}: on a crop around each run's masks, {@code --crop on}, see {@link Crops}; or
+ * whole frames resized, {@code --crop off}), and only the masked pixels are composited back into
+ * the untouched source frames, encoded with the source's timestamps and audio. Without an
+ * inpainter ({@link #track}) it writes the index masks only.
  *
  * <p>Passes, each streaming with memory that does not grow with the clip's length:
  * <ol><li><b>segment</b> (the calling thread): each prompt frame is decoded once and its
@@ -45,7 +46,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * with the backward maps, resize to the working size, inpaint, composite and encode, each
  * stage on a thread of its own, joined by bounded queues of pooled frames. The encoder
  * re-decodes the source in step with the inpainter's output, so no full-resolution frame
- * waits out the inpainter's look-ahead.</li></ol>
+ * waits out the inpainter's look-ahead. With the crop on, this pass only tracks: each frame's
+ * final map goes to the store and its bounding box to the run planner, since a run's crop needs
+ * all of the run's masks before its first frame is inpainted.</li>
+ * <li><b>remove</b> (the crop on): per run, decode again, crop the frames and their stored masks,
+ * resize to the crop's working size, inpaint in a session of the run's own, composite into the
+ * crop and encode; frames outside every run are re-encoded as they are (no mask anywhere: no
+ * inpainting at all).</li></ol>
  *
  * <p>Label maps: object k of the prompts is id k. At frame t, an object whose reference is at or
  * before t takes its forward-tracked pixels, one whose reference is after t its backward-tracked
@@ -68,11 +75,14 @@ public final class RemovePipeline {
      * @param writer    encoder settings (crf, preset); fps and audio come from the source
      * @param threads   intra-op CPU threads of each model call (0: the models' own count)
      * @param queue     frames in flight between two stages
+     * @param crop      true ({@code --crop on}): each run of masked frames is inpainted on a crop around its
+     *                  masks ({@link Crops}); false ({@code --crop off}): whole frames resized, as the app does
      */
     /** {@link Options#dilate()}: the inpainter's own default. */
     public static final int INPAINTER_DILATION = -1;
 
-    public record Options(Range range, int dilate, int feather, Path temp, Path masksOut, VideoWriter.Options writer, int threads, int queue) {
+    public record Options(Range range, int dilate, int feather, Path temp, Path masksOut, VideoWriter.Options writer, int threads, int queue,
+                          boolean crop) {
         public Options {
             if (range == null) range = Range.all();
             if (dilate < INPAINTER_DILATION) throw new InvalidInputException("--dilate must be >= 0, got " + dilate);
@@ -82,43 +92,53 @@ public final class RemovePipeline {
             if (temp == null) temp = Path.of(System.getProperty("java.io.tmpdir"));
         }
 
-        /** The app's settings: the inpainter's dilation (E2FGVI: 4), no feather, the system temp folder, the writer's defaults. */
+        /**
+         * The app's settings (the inpainter's dilation: E2FGVI's 4; no feather; the system temp
+         * folder; the writer's defaults), with the crop on.
+         */
         public static Options defaults() {
-            return new Options(Range.all(), INPAINTER_DILATION, 0, null, null, VideoWriter.Options.defaults(), 0, 4);
+            return new Options(Range.all(), INPAINTER_DILATION, 0, null, null, VideoWriter.Options.defaults(), 0, 4, true);
         }
 
         public Options withRange(Range r) {
-            return new Options(r, dilate, feather, temp, masksOut, writer, threads, queue);
+            return new Options(r, dilate, feather, temp, masksOut, writer, threads, queue, crop);
         }
 
         public Options withDilate(int n) {
-            return new Options(range, n, feather, temp, masksOut, writer, threads, queue);
+            return new Options(range, n, feather, temp, masksOut, writer, threads, queue, crop);
         }
 
         public Options withFeather(int px) {
-            return new Options(range, dilate, px, temp, masksOut, writer, threads, queue);
+            return new Options(range, dilate, px, temp, masksOut, writer, threads, queue, crop);
         }
 
         public Options withTemp(Path dir) {
-            return new Options(range, dilate, feather, dir, masksOut, writer, threads, queue);
+            return new Options(range, dilate, feather, dir, masksOut, writer, threads, queue, crop);
         }
 
         public Options withMasksOut(Path dir) {
-            return new Options(range, dilate, feather, temp, dir, writer, threads, queue);
+            return new Options(range, dilate, feather, temp, dir, writer, threads, queue, crop);
         }
 
         public Options withWriter(VideoWriter.Options w) {
-            return new Options(range, dilate, feather, temp, masksOut, w, threads, queue);
+            return new Options(range, dilate, feather, temp, masksOut, w, threads, queue, crop);
         }
 
         public Options withThreads(int n) {
-            return new Options(range, dilate, feather, temp, masksOut, writer, n, queue);
+            return new Options(range, dilate, feather, temp, masksOut, writer, n, queue, crop);
         }
 
         public Options withQueue(int n) {
-            return new Options(range, dilate, feather, temp, masksOut, writer, threads, n);
+            return new Options(range, dilate, feather, temp, masksOut, writer, threads, n, crop);
+        }
+
+        public Options withCrop(boolean on) {
+            return new Options(range, dilate, feather, temp, masksOut, writer, threads, queue, on);
         }
     }
+
+    /** With the crop on: frames {@code first..last} were inpainted in one session on {@code rect} of the source, at {@code workingSize}. */
+    public record Crop(long first, long last, Crops.Rect rect, Inpainter.Size workingSize) {}
 
     /**
      * What a run did.
@@ -127,14 +147,16 @@ public final class RemovePipeline {
      * @param trackedFrames  frames of the range that got label maps
      * @param backwardFrames frames tracked by the backward pass
      * @param objects        objects tracked
-     * @param workingSize    the inpainter's working size (null for track)
+     * @param workingSize    the inpainter's working size: of whole frames, or with the crop on, of the first crop
+     *                       (null for track, and when no frame had a mask)
      * @param tempBytes      compressed mask bytes written to the temporary folder
      * @param masksWritten   PNG masks written to masksOut
      * @param truncation     null, or why the source ended early
      * @param seconds        wall time of each pass
+     * @param crops          with the crop on, each run's frames and crop (none when no frame had a mask); empty otherwise
      */
     public record Result(long frames, long trackedFrames, long backwardFrames, int objects, Inpainter.Size workingSize, long tempBytes,
-                         long masksWritten, String truncation, Map<String, Double> seconds) {}
+                         long masksWritten, String truncation, Map<String, Double> seconds, List<Crop> crops) {}
 
     private final Path input, output;
     private final Prompts prompts;
@@ -144,6 +166,7 @@ public final class RemovePipeline {
     private final StageFactory<? extends Inpainter> inpainterFactory;
     private MasksIn masksIn;
     private LabelListener labelListener;
+    private int runContext = Crops.RUN_CONTEXT;
 
     private RemovePipeline(Path input, Path output, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
                            StageFactory<? extends Tracker> tracker, StageFactory<? extends Inpainter> inpainter) {
@@ -195,6 +218,13 @@ public final class RemovePipeline {
         return this;
     }
 
+    /** Frames of context each side of a run with the crop on ({@link Crops}); tests make runs short with it. */
+    RemovePipeline runContext(int frames) {
+        if (frames < 0) throw new InvalidInputException("run context must be >= 0, got " + frames);
+        this.runContext = frames;
+        return this;
+    }
+
     /** Warnings about a source the output cannot keep as it is (bit depth, HDR), for the caller to show. */
     public static List<String> warnings(VideoInfo info) {
         List<String> w = new ArrayList<>();
@@ -227,7 +257,7 @@ public final class RemovePipeline {
 
     private record Done(long index, Frame frame, Mask dilated, boolean empty) {}
 
-    /** Runs every pass; progress ("segment", "track.backward", then "remove" or "track") and cancel from {@code job}. */
+    /** Runs every pass; progress ("segment", "track.backward", then "remove" (the crop off), "track" then "remove" (on), or "track") and cancel from {@code job}. */
     public Result run(Job job) {
         if (job == null) job = Job.create();
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -284,15 +314,32 @@ public final class RemovePipeline {
                         backwardFrames = backward(job, tracker, store, pm, firstOf, first, latest, w, h);
                         seconds.put("backward", (System.nanoTime() - t0) / 1e9);
                     }
+                    // The crop on: every mask is known (in the store) before the first crop is chosen, so tracking is a pass of its own.
+                    boolean cropped = inpainter != null && options.crop();
+                    Crops.Planner planner = cropped ? new Crops.Planner(first, runContext) : null;
                     t0 = System.nanoTime();
-                    ForwardResult fr = forward(job, tracker, inpainter, store, masks, writer, pm, firstOf, earliest, latest, first, last, info);
-                    seconds.put(inpainter == null ? "track" : "remove", (System.nanoTime() - t0) / 1e9);
+                    ForwardResult fr = forward(job, tracker, cropped ? null : inpainter, store, masks, cropped ? null : writer, pm, firstOf, earliest,
+                            latest, first, last, info, planner);
+                    seconds.put(inpainter == null || cropped ? "track" : "remove", (System.nanoTime() - t0) / 1e9);
+                    long written = fr.written;
+                    Inpainter.Size workingSize = inpainter == null ? null : inpainter.workingSize(w, h);
+                    List<Crop> crops = new ArrayList<>();
+                    if (cropped) {
+                        for (Crops.Run run : planner.finish()) {
+                            Crops.Rect rect = Crops.crop(run.box(), w, h, dilation(inpainter), inpainter::workingSize);
+                            crops.add(new Crop(run.first(), run.last(), rect, inpainter.workingSize(rect.width(), rect.height())));
+                        }
+                        workingSize = crops.isEmpty() ? null : crops.get(0).workingSize();
+                        t0 = System.nanoTime();
+                        written = removeCropped(job, inpainter, store, writer, crops, info);
+                        seconds.put("remove", (System.nanoTime() - t0) / 1e9);
+                    }
                     if (writer != null) writer.finish();
                     if (masks != null) masks.commit();
-                    return new Result(writer != null ? fr.written : fr.tracked, fr.tracked, backwardFrames,
+                    return new Result(writer != null ? written : fr.tracked, fr.tracked, backwardFrames,
                             masksIn != null ? masksIn.objects() : objectCount,
-                            inpainter == null ? null : inpainter.workingSize(w, h), store.bytesWritten(), masks == null ? 0 : masks.written(),
-                            fr.truncation, seconds);
+                            workingSize, store.bytesWritten(), masks == null ? 0 : masks.written(),
+                            fr.truncation, seconds, List.copyOf(crops));
                 } finally {
                     if (inpainter != null) inpainter.close();
                 }
@@ -480,9 +527,14 @@ public final class RemovePipeline {
 
     private record ForwardResult(long tracked, long written, String truncation) {}
 
-    /** Pass 3: decode, track and merge, (resize, inpaint, composite, encode); or decode, track and write masks. */
+    /**
+     * Pass 3: decode, track and merge, then (resize, inpaint, composite, encode: the crop off); or
+     * decode, track and write masks, each frame's final map also going to the store and its
+     * bounding box to {@code planner} when one is given (the crop on: the inpainting follows).
+     */
     private ForwardResult forward(Job caller, Tracker tracker, Inpainter inpainter, MaskStore store, MasksOut masks, VideoWriter writer,
-                                  PromptMasks pm, long[] firstOf, long earliest, long latest, long first, long last, VideoInfo info) {
+                                  PromptMasks pm, long[] firstOf, long earliest, long latest, long first, long last, VideoInfo info,
+                                  Crops.Planner planner) {
         int w = info.width(), h = info.height(), depth = options.queue();
         Stages stages = new Stages("forward", options.threads());
         AtomicLong tracked = new AtomicLong(), written = new AtomicLong();
@@ -499,28 +551,7 @@ public final class RemovePipeline {
             ImagePool<Frame> outFrames = ws == null ? null : add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
             ImagePool<Mask> dilatedMasks = ws == null ? null : add(pools, ImagePool.masks(ws.width(), ws.height(), 2 * depth + 16));
 
-            stages.start("decode", () -> {
-                try (VideoReader r = VideoReader.open(input)) {
-                    if (first > 0) r.seek(first);
-                    for (long t = first; last == -1 || t <= last; t++) {
-                        Frame f = sources.take();
-                        boolean ok;
-                        try {
-                            ok = r.read(f);
-                        } catch (RuntimeException e) {
-                            f.close();
-                            throw e;
-                        }
-                        if (!ok) {
-                            f.close();
-                            break;
-                        }
-                        decoded.put(new Item(t, f));
-                    }
-                    truncation.set(r.truncation());
-                    decoded.end();
-                }
-            });
+            stages.start("decode", () -> decode(sources, decoded, first, last, truncation));
 
             stages.start("track", () -> {
                 Job job = stages.job();
@@ -563,6 +594,10 @@ public final class RemovePipeline {
                             if (t < latest && store.get(t, buf)) LabelMaps.fillBackground(map, buf);
                             if (masks != null) masks.write(t, map);
                             if (labelListener != null) labelListener.labels(t, map);
+                            if (planner != null) {
+                                store.put(t, map); // after the backward map of t was read: the final map replaces it
+                                planner.add(t, Crops.bounds(map, w, h));
+                            }
                             if (work != null) {
                                 Frame wf = workFrames.take();
                                 Mask wm;
@@ -594,37 +629,10 @@ public final class RemovePipeline {
             });
 
             if (inpainter != null) {
-                stages.start("inpaint", () -> {
-                    Job job = stages.job();
-                    ArrayDeque<Pending> pending = new ArrayDeque<>();
-                    int dilation = options.dilate() == INPAINTER_DILATION ? inpainter.defaultDilation() : options.dilate();
-                    try (Inpainter.Session session = inpainter.newSession(ws.width(), ws.height(), dilation)) {
-                        for (Work it; (it = work.take()) != null; ) {
-                            List<Frame> out;
-                            try {
-                                Mask d = takeOrAllocate(dilatedMasks);
-                                it.mask().dilate(dilation, d);
-                                pending.add(new Pending(it.index(), d, d.countNonZero() == 0));
-                                out = session.push(it.frame(), it.mask(), job, outFrames);
-                            } finally {
-                                it.frame().close();
-                                it.mask().close();
-                            }
-                            emit(out, pending, filled);
-                        }
-                        emit(session.finish(job, outFrames), pending, filled);
-                    } finally {
-                        pending.forEach(p -> p.dilated().close());
-                    }
-                    if (!pending.isEmpty()) throw new IllegalStateException(pending.size() + " frames never came back from the inpainter");
-                    filled.end();
-                });
+                stages.start("inpaint", () -> inpaint(stages.job(), inpainter, ws, work, filled, outFrames, dilatedMasks));
 
                 stages.start("encode", () -> {
-                    try (VideoReader r = VideoReader.open(input); Frame src = r.allocateFrame(); Frame up = r.allocateFrame();
-                         Mask upMask = Mask.allocate(w, h); Mask alpha = Mask.allocate(w, h)) {
-                        byte[] mbuf = options.feather() > 0 ? new byte[w * h] : null, abuf = options.feather() > 0 ? new byte[w * h] : null;
-                        int[] scratch = options.feather() > 0 ? new int[w * h] : null;
+                    try (VideoReader r = VideoReader.open(input); Frame src = r.allocateFrame(); Compositor composite = new Compositor(w, h)) {
                         boolean more = true;
                         for (long t = 0; r.read(src); t++) {
                             if (more && t >= first && (last == -1 || t <= last)) {
@@ -634,18 +642,7 @@ public final class RemovePipeline {
                                 } else {
                                     try {
                                         if (d.index() != t) throw new IllegalStateException("inpainted frame " + d.index() + " arrived for source frame " + t);
-                                        if (!d.empty()) {
-                                            d.frame().resizeTo(up);
-                                            d.dilated().resizeTo(upMask);
-                                            if (options.feather() > 0) {
-                                                upMask.copyTo(mbuf);
-                                                Feather.alpha(mbuf, w, h, options.feather(), abuf, scratch);
-                                                alpha.copyFrom(abuf);
-                                                src.blend(up, alpha);
-                                            } else {
-                                                src.blend(up, upMask);
-                                            }
-                                        }
+                                        if (!d.empty()) composite.into(src, d);
                                     } finally {
                                         d.frame().close();
                                         d.dilated().close();
@@ -674,6 +671,238 @@ public final class RemovePipeline {
             for (ImagePool<?> p : pools) p.close();
         }
         return new ForwardResult(tracked.get(), written.get(), truncation.get());
+    }
+
+    /**
+     * The crop on, pass 4: each run decoded again, its frames' crops (and their masks from the
+     * store) resized to the crop's working size, inpainted in a session of its own, and
+     * composited into the crop of the source frames; frames outside every run are re-encoded as
+     * they are. One reader serves the output from frame 0 to the end across the runs, so it is
+     * read once, in order. Returns the frames written.
+     */
+    private long removeCropped(Job caller, Inpainter inpainter, MaskStore store, VideoWriter writer, List<Crop> crops, VideoInfo info) {
+        AtomicLong written = new AtomicLong();
+        try (VideoReader out = VideoReader.open(input)) {
+            for (Crop c : crops) removeRun(caller, inpainter, store, writer, out, c, written, info);
+            Stages stages = new Stages("remove", options.threads());
+            stages.start("encode", () -> {
+                try (Frame src = out.allocateFrame()) {
+                    copy(out, src, writer, written, -1);
+                }
+            });
+            stages.await(caller, "remove", written::get, info::frameCount);
+        }
+        return written.get();
+    }
+
+    /** One run of {@link #removeCropped}: the frames before it that are not written yet as they are, then the run's. */
+    private void removeRun(Job caller, Inpainter inpainter, MaskStore store, VideoWriter writer, VideoReader out, Crop crop, AtomicLong written,
+                           VideoInfo info) {
+        int w = info.width(), h = info.height(), depth = options.queue();
+        Crops.Rect c = crop.rect();
+        Inpainter.Size ws = crop.workingSize();
+        Stages stages = new Stages("remove", options.threads());
+        Stages.Pipe<Item> decoded = new Stages.Pipe<>(depth);
+        Stages.Pipe<Work> work = new Stages.Pipe<>(depth);
+        Stages.Pipe<Done> filled = new Stages.Pipe<>(depth);
+        List<ImagePool<?>> pools = new ArrayList<>();
+        try {
+            ImagePool<Frame> sources = add(pools, ImagePool.frames(w, h, depth + 2));
+            ImagePool<Frame> workFrames = add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
+            ImagePool<Mask> workMasks = add(pools, ImagePool.masks(ws.width(), ws.height(), depth + 2));
+            ImagePool<Frame> outFrames = add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
+            ImagePool<Mask> dilatedMasks = add(pools, ImagePool.masks(ws.width(), ws.height(), 2 * depth + 16));
+
+            stages.start("decode", () -> decode(sources, decoded, crop.first(), crop.last(), null));
+
+            stages.start("crop", () -> {
+                byte[] map = new byte[w * h];
+                long next = crop.first();
+                try (Mask full = Mask.allocate(w, h)) {
+                    Mask fullCrop = full.region(c.x(), c.y(), c.width(), c.height());
+                    for (Item it; (it = decoded.take()) != null; next++) {
+                        try (Frame frame = it.frame()) {
+                            store.get(it.index(), map);
+                            LabelMaps.binarize(map, map);
+                            full.copyFrom(map);
+                            Frame wf = workFrames.take();
+                            Mask wm;
+                            try {
+                                wm = workMasks.take();
+                            } catch (InterruptedException e) {
+                                wf.close();
+                                throw e;
+                            }
+                            try {
+                                frame.region(c.x(), c.y(), c.width(), c.height()).resizeTo(wf);
+                                fullCrop.resizeTo(wm);
+                                work.put(new Work(it.index(), wf, wm));
+                            } catch (Exception e) {
+                                wf.close();
+                                wm.close();
+                                throw e;
+                            }
+                        }
+                    }
+                }
+                if (next != crop.last() + 1) {
+                    throw new VideoException("'" + input + "' ended at frame " + next + " when read again for the inpainter (the tracking read " + crop.last() + ")");
+                }
+                work.end();
+            });
+
+            stages.start("inpaint", () -> inpaint(stages.job(), inpainter, ws, work, filled, outFrames, dilatedMasks));
+
+            stages.start("encode", () -> {
+                try (Frame src = out.allocateFrame(); Compositor composite = new Compositor(c.width(), c.height())) {
+                    Frame region = src.region(c.x(), c.y(), c.width(), c.height());
+                    copy(out, src, writer, written, crop.first());
+                    for (long t = crop.first(); t <= crop.last(); t++) {
+                        if (!out.read(src)) throw new VideoException("'" + input + "' ended at frame " + t + " when read again for the output");
+                        Done d = filled.take();
+                        if (d == null) throw new IllegalStateException("the inpainter returned no frame " + t);
+                        try {
+                            if (d.index() != t) throw new IllegalStateException("inpainted frame " + d.index() + " arrived for source frame " + t);
+                            if (!d.empty()) composite.into(region, d);
+                        } finally {
+                            d.frame().close();
+                            d.dilated().close();
+                        }
+                        writer.write(src, out.lastPtsMicros());
+                        written.incrementAndGet();
+                    }
+                    Done extra = filled.take();
+                    if (extra != null) {
+                        extra.frame().close();
+                        extra.dilated().close();
+                        throw new IllegalStateException("the inpainter returned frame " + extra.index() + " past its run's last, " + crop.last());
+                    }
+                }
+            });
+
+            stages.await(caller, "remove", written::get, info::frameCount, false);
+        } finally {
+            for (ImagePool<?> p : pools) p.close();
+        }
+    }
+
+    /** Decodes frames {@code first..last} ({@code last} -1: to the end) into {@code decoded}; then ends it. */
+    private void decode(ImagePool<Frame> sources, Stages.Pipe<Item> decoded, long first, long last, AtomicReference<String> truncation)
+            throws InterruptedException {
+        try (VideoReader r = VideoReader.open(input)) {
+            if (first > 0) r.seek(first);
+            for (long t = first; last == -1 || t <= last; t++) {
+                Frame f = sources.take();
+                boolean ok;
+                try {
+                    ok = r.read(f);
+                } catch (RuntimeException e) {
+                    f.close();
+                    throw e;
+                }
+                if (!ok) {
+                    f.close();
+                    break;
+                }
+                decoded.put(new Item(t, f));
+            }
+            if (truncation != null) truncation.set(r.truncation());
+            decoded.end();
+        }
+    }
+
+    /** The inpainting stage: a session at the working size {@code ws}, each frame's dilated mask kept for the composite. */
+    /** The dilation this run uses: the user's, or the inpainter's own. */
+    private int dilation(Inpainter inpainter) {
+        return options.dilate() == INPAINTER_DILATION ? inpainter.defaultDilation() : options.dilate();
+    }
+
+    private void inpaint(Job job, Inpainter inpainter, Inpainter.Size ws, Stages.Pipe<Work> work, Stages.Pipe<Done> filled, ImagePool<Frame> outFrames,
+                         ImagePool<Mask> dilatedMasks) throws InterruptedException {
+        ArrayDeque<Pending> pending = new ArrayDeque<>();
+        int dilation = dilation(inpainter);
+        try (Inpainter.Session session = inpainter.newSession(ws.width(), ws.height(), dilation)) {
+            for (Work it; (it = work.take()) != null; ) {
+                List<Frame> out;
+                try {
+                    Mask d = takeOrAllocate(dilatedMasks);
+                    it.mask().dilate(dilation, d);
+                    pending.add(new Pending(it.index(), d, d.countNonZero() == 0));
+                    out = session.push(it.frame(), it.mask(), job, outFrames);
+                } finally {
+                    it.frame().close();
+                    it.mask().close();
+                }
+                emit(out, pending, filled);
+            }
+            emit(session.finish(job, outFrames), pending, filled);
+        } finally {
+            pending.forEach(p -> p.dilated().close());
+        }
+        if (!pending.isEmpty()) throw new IllegalStateException(pending.size() + " frames never came back from the inpainter");
+        filled.end();
+    }
+
+    /**
+     * Writes the source's frames as they are from the next unwritten one up to (not including)
+     * frame {@code end} (-1: to the end of the source); {@code written} counts the frames written
+     * so far, which is the next frame's index.
+     */
+    private void copy(VideoReader r, Frame src, VideoWriter writer, AtomicLong written, long end) throws InterruptedException {
+        while (end == -1 || written.get() < end) {
+            if (Thread.interrupted()) throw new InterruptedException("cancelled while copying frames");
+            if (!r.read(src)) {
+                if (end == -1) return;
+                throw new VideoException("'" + input + "' ended at frame " + written.get() + " when read again for the output");
+            }
+            writer.write(src, r.lastPtsMicros());
+            written.incrementAndGet();
+        }
+    }
+
+    /**
+     * Puts inpainted frames into source frames (or crops of them) of one size: the fill and its
+     * dilated mask resized back, then blended, feathered with {@code --feather}.
+     */
+    private final class Compositor implements AutoCloseable {
+        private final int width, height;
+        private final Frame up;
+        private final Mask upMask, alpha;
+        private final byte[] mbuf, abuf;
+        private final int[] scratch;
+
+        Compositor(int width, int height) {
+            this.width = width;
+            this.height = height;
+            up = Frame.allocate(width, height);
+            upMask = Mask.allocate(width, height);
+            alpha = Mask.allocate(width, height);
+            boolean f = options.feather() > 0;
+            mbuf = f ? new byte[width * height] : null;
+            abuf = f ? new byte[width * height] : null;
+            scratch = f ? new int[width * height] : null;
+        }
+
+        /** {@code d}'s fill into {@code dst} (this compositor's size) where its dilated mask is. */
+        void into(Frame dst, Done d) {
+            d.frame().resizeTo(up);
+            d.dilated().resizeTo(upMask);
+            if (options.feather() > 0) {
+                upMask.copyTo(mbuf);
+                Feather.alpha(mbuf, width, height, options.feather(), abuf, scratch);
+                alpha.copyFrom(abuf);
+                dst.blend(up, alpha);
+            } else {
+                dst.blend(up, upMask);
+            }
+        }
+
+        @Override
+        public void close() {
+            up.close();
+            upMask.close();
+            alpha.close();
+        }
     }
 
     private static <T extends ImagePool<?>> T add(List<ImagePool<?>> pools, T pool) {
