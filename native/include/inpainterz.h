@@ -804,7 +804,7 @@ typedef struct inp_flow_tracker_params {
                                   warp is distrusted (as it is when the pixel it came from looks
                                   different): it then follows its object's median motion (default 1.5) */
     int32_t refine_every;      /* GrabCut refinement of each object's edge every N tracked frames
-                                  (default 2); 0 = never */
+                                  (default 1: every frame); 0 = never */
     int32_t refine_iterations; /* GrabCut iterations of a refinement (default 2) */
 } inp_flow_tracker_params;
 
@@ -826,10 +826,11 @@ INP_API int32_t inp_flow_tracker_track(inp_flow_tracker *tracker, const inp_imag
 typedef struct inp_flow_inpainter inp_flow_inpainter;
 
 typedef struct inp_flow_inpainter_params {
-    int32_t window;        /* frames traced in each direction for a hole pixel (default 10); frame t
+    int32_t window;        /* frames traced in each direction for a hole pixel (default 20); frame t
                               is final once frame t + window has arrived */
     float consistency;     /* forward-backward flow error, in flow pixels, that stops a trace (default 1.0) */
-    int32_t dilation;      /* 3x3-cross dilations of each mask (default 4, as the neural inpainter) */
+    int32_t dilation;      /* 3x3-cross dilations of each mask (default 8: twice the app's, for the
+                              weight-free tracker's less sure edges) */
     int32_t flow_max_side; /* flows at the frame scaled to at most this a side (default 640) */
     int32_t fill_radius;   /* Telea's radius for pixels no frame shows (default 5) */
 } inp_flow_inpainter_params;

@@ -62,7 +62,7 @@ private:
 struct TrackerOptions {
     int max_side = 640;        // flow and labels are computed at the frame scaled to at most this a side
     float consistency = 1.5f;  // forward-backward flow error (working pixels) above which a pixel's warp is distrusted
-    int refine_every = 2;      // GrabCut refinement of each object every N tracked frames; 0 = never
+    int refine_every = 1;      // GrabCut refinement of each object every N tracked frames; 0 = never
     int refine_iterations = 2;
 };
 
@@ -101,9 +101,9 @@ private:
 // ---- Inpainting ----------------------------------------------------------------------------
 
 struct InpainterOptions {
-    int window = 10;           // frames traced in each direction for a hole pixel
+    int window = 20;           // frames traced in each direction for a hole pixel
     float consistency = 1.0f;  // forward-backward error (flow pixels) above which a trace stops
-    int dilation = 4;          // 3x3-cross dilations of each mask, as the neural inpainter
+    int dilation = 8;          // 3x3-cross dilations of each mask: twice the app's, for the flow tracker's less sure edges
     int flow_max_side = 640;   // flows are computed at the frame scaled to at most this a side
     int fill_radius = 5;       // Telea's radius for pixels that no frame shows
 };

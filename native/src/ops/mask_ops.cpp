@@ -1,5 +1,8 @@
 #include "ops/mask_ops.h"
 
+#include <ATen/ops/empty_like.h>
+#include <opencv2/imgproc.hpp>
+
 #include <ATen/ops/constant_pad_nd.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/maximum.h>
@@ -13,6 +16,15 @@ at::Tensor dilate_cross(const at::Tensor &mask, int64_t iterations) {
     TORCH_CHECK(iterations >= 0, "dilate_cross: iterations must be >= 0, got ", iterations);
     at::Tensor out = mask.contiguous();
     const int64_t h = mask.size(0), w = mask.size(1);
+    if (out.device().is_cpu() && out.scalar_type() == at::kByte && iterations > 0) {
+        // On the CPU, OpenCV's own dilate, the reference itself: no OpenMP regions (a pipeline's
+        // threads contend for them), one pass per iteration.
+        at::Tensor result = at::empty_like(out);
+        const cv::Mat src(static_cast<int>(h), static_cast<int>(w), CV_8UC1, out.data_ptr<uint8_t>());
+        cv::Mat dst(static_cast<int>(h), static_cast<int>(w), CV_8UC1, result.data_ptr<uint8_t>());
+        cv::dilate(src, dst, cv::getStructuringElement(cv::MORPH_CROSS, cv::Size(3, 3)), cv::Point(-1, -1), static_cast<int>(iterations));
+        return result;
+    }
     for (int64_t it = 0; it < iterations; it++) {
         const at::Tensor p = at::constant_pad_nd(out, {1, 1, 1, 1}, 0);
         at::Tensor m = at::maximum(p.slice(0, 1, h + 1).slice(1, 1, w + 1), p.slice(0, 0, h).slice(1, 1, w + 1));

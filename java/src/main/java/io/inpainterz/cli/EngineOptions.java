@@ -50,7 +50,7 @@ final class EngineOptions {
     int refineEvery;
 
     StageFactory<? extends io.inpainterz.pipeline.Segmenter> segmenter(ModelOptions models, Consumer<String> notice) {
-        Engines.Kind kind = kind(segmenter, models.sam, ModelOptions.DEFAULT_SAM, "SAM", "segmenting with GrabCut", notice);
+        Engines.Kind kind = kind(Engines.Stage.segmenter, segmenter, models.sam, ModelOptions.DEFAULT_SAM, notice);
         if (kind == Engines.Kind.classical) return j -> new ClassicalSegmenter();
         Path sam = ModelOptions.checkpoint(models.sam, "--sam", ModelOptions.DEFAULT_SAM, ModelFamily.SAM);
         Sam.Options o = Sam.Options.defaults().withDevice(models.device(true));
@@ -58,7 +58,7 @@ final class EngineOptions {
     }
 
     StageFactory<? extends io.inpainterz.pipeline.Tracker> tracker(ModelOptions models, Consumer<String> notice) {
-        Engines.Kind kind = kind(tracker, models.deaot, ModelOptions.DEFAULT_DEAOT, "DeAOT", "tracking along optical flow", notice);
+        Engines.Kind kind = kind(Engines.Stage.tracker, tracker, models.deaot, ModelOptions.DEFAULT_DEAOT, notice);
         if (kind == Engines.Kind.classical) {
             Classical.TrackerOptions o = Classical.TrackerOptions.defaults().withRefineEvery(refineEvery);
             return j -> new ClassicalTracker(o);
@@ -69,11 +69,11 @@ final class EngineOptions {
     }
 
     StageFactory<? extends io.inpainterz.pipeline.Inpainter> inpainter(ModelOptions models, Path e2fgvi, Consumer<String> notice) {
-        Engines.Kind kind = kind(inpainter, e2fgvi, ModelOptions.DEFAULT_E2FGVI, "E2FGVI", "inpainting with flow-guided propagation", notice);
+        Engines.Kind kind = kind(Engines.Stage.inpainter, inpainter, e2fgvi, ModelOptions.DEFAULT_E2FGVI, notice);
         if (kind == Engines.Kind.classical) return j -> new ClassicalInpainter();
         Path e2 = ModelOptions.checkpoint(e2fgvi, "--e2fgvi", ModelOptions.DEFAULT_E2FGVI, ModelFamily.E2FGVI);
         Inpainter.Options o = Inpainter.Options.defaults().withDevice(models.device(true));
-        notice.accept("E2FGVI's weights (" + e2.getFileName() + ") are licensed CC BY-NC 4.0: non-commercial use only");
+        notice.accept(Engines.licence(e2));
         return j -> NeuralInpainter.load(e2, o, j);
     }
 
@@ -98,23 +98,19 @@ final class EngineOptions {
     }
 
     /**
-     * Where {@code track --matte-out} dilates: the working size of the inpainter that {@code remove}
-     * would choose with these engine options and its default {@code --e2fgvi} (E2FGVI's 432x240,
-     * or the weight-free inpainter's source size within 1280x720).
+     * What {@code track --matte-out} follows: the inpainter that {@code remove} would choose with
+     * these engine options and its default {@code --e2fgvi} (E2FGVI: 432x240, dilation 4; the
+     * weight-free inpainter: the source's size within 1280x720, dilation 8), without loading it.
      */
-    RemovePipeline.WorkingSize matteSize() {
-        Engines.Kind kind = Engines.resolve(engine, inpainter, ModelOptions.defaultPath(ModelOptions.DEFAULT_E2FGVI));
-        if (kind == Engines.Kind.classical) return new ClassicalInpainter()::workingSize;
-        return (w, h) -> NeuralInpainter.E2FGVI_SIZE;
+    RemovePipeline.MatteRule matteRule() {
+        Engines.Kind kind = Engines.resolve(engine, inpainter, ModelOptions.defaultPath(ModelOptions.DEFAULT_E2FGVI), false);
+        return kind == Engines.Kind.classical ? RemovePipeline.MatteRule.of(new ClassicalInpainter()) : RemovePipeline.MatteRule.e2fgvi();
     }
 
-    private Engines.Kind kind(Engines.Kind stage, Path given, String defaultName, String model, String instead, Consumer<String> notice) {
+    private Engines.Kind kind(Engines.Stage stage, Engines.Kind own, Path given, String defaultName, Consumer<String> notice) {
         if (refineEvery < 0) throw new CommandLine.ParameterException(spec.commandLine(), "--refine-every must be >= 0, got " + refineEvery);
-        Path file = given != null ? given : ModelOptions.defaultPath(defaultName);
-        Engines.Kind kind = Engines.resolve(engine, stage, file);
-        if (stage == null && engine == Engines.Choice.auto && kind == Engines.Kind.classical) {
-            notice.accept("--engine auto: no " + model + " weights at " + file + ": " + instead + " (weight-free)");
-        }
-        return kind;
+        Engines.Decision d = Engines.decide(stage, engine, own, given != null ? given : ModelOptions.defaultPath(defaultName), given != null);
+        if (d.fallback()) notice.accept("--engine auto: " + d.reason());
+        return d.kind();
     }
 }

@@ -19,7 +19,6 @@ final class NativeDefaults implements CommandLine.IDefaultValueProvider {
         return switch (command + " " + option) {
             case "transcode --crf", "remove --crf" -> String.valueOf(VideoWriter.Options.defaults().crf());
             case "transcode --preset", "remove --preset" -> VideoWriter.Options.defaults().preset();
-            case "remove --dilate", "track --dilate" -> String.valueOf(Inpainter.SessionOptions.defaults().dilation());
             case "remove --refine-every", "track --refine-every" -> String.valueOf(Classical.TrackerOptions.defaults().refineEvery());
             case "segment --points-per-side" -> String.valueOf(AmgOptions.defaults().pointsPerSide());
             case "segment --crop-n-layers" -> String.valueOf(AmgOptions.defaults().cropNLayers());

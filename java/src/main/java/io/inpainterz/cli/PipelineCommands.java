@@ -20,6 +20,19 @@ final class PipelineCommands {
         }
     }
 
+    /** Each run's frames, crop of the source (x, y, width, height) and working size: what the inpainter was given. */
+    static java.util.List<Object> crops(RemovePipeline.Result r) {
+        java.util.List<Object> out = new java.util.ArrayList<>();
+        for (RemovePipeline.Crop c : r.crops()) {
+            Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("frames", c.first() + ":" + c.last());
+            o.put("crop", java.util.List.of((long) c.rect().x(), (long) c.rect().y(), (long) c.rect().width(), (long) c.rect().height()));
+            o.put("working_size", c.workingSize().toString());
+            out.add(o);
+        }
+        return out;
+    }
+
     /** The fields of the JSON line both commands print. */
     static void report(Map<String, Object> report, RemovePipeline.Result r, Path masksOut, Path matteOut) {
         report.put("frames", r.frames());
@@ -27,6 +40,7 @@ final class PipelineCommands {
         report.put("backward_frames", r.backwardFrames());
         report.put("objects", r.objects());
         if (r.workingSize() != null) report.put("working_size", r.workingSize().toString());
+        if (!r.crops().isEmpty()) report.put("crops", crops(r));
         if (masksOut != null) {
             report.put("masks", masksOut.toString());
             report.put("masks_written", r.masksWritten());

@@ -22,7 +22,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "remove", sortOptions = false, description = {
         "Remove objects from a video: same size, frames, timestamps and audio, only the masked pixels changed.",
         "Prompts become masks (SAM) on their frames, every object is tracked forward and backward from its first prompted frame "
-                + "(DeAOT), the masks are dilated and filled (E2FGVI) and composited into the source frames. OUTPUT appears only once "
+                + "(DeAOT), the masks are dilated and filled (E2FGVI; on a crop around each run of masks, see --crop) and composited "
+                + "into the source frames. OUTPUT appears only once "
                 + "complete; a failure or Ctrl-C leaves nothing there (exit 130 for Ctrl-C).",
         "Prompts: --point/--neg/--box/--mask belong to the current object; --object starts the next. Frame indices are the video's."})
 final class RemoveCommand implements Callable<Integer> {
@@ -56,9 +57,10 @@ final class RemoveCommand implements Callable<Integer> {
     @Option(names = "--masks-out", paramLabel = "DIR", description = "also write the index masks DIR/%%06d.png (0 = background, k = object k)")
     Path masksOut;
 
-    @Option(names = "--matte-out", paramLabel = "FILE", description = "also write the dilated masks (255 = removed, as the inpainter "
-            + "used them, at the source's size) as a grayscale H.264 video with the source's timestamps, no audio; frames outside "
-            + "--range are black. Same --crf and --preset as the output; appears only once complete")
+    @Option(names = "--matte-out", paramLabel = "FILE", description = "also write where the output was composited: the dilated masks "
+            + "as the inpainter used them (255 = removed), resized back to the source's size (with --crop on into each run's crop, "
+            + "black around it), as a grayscale H.264 video with the source's timestamps, no audio; frames with nothing removed "
+            + "(outside --range, outside every run) are black. Same --crf and --preset as the output; appears only once complete")
     Path matteOut;
 
     @Option(names = "--range", paramLabel = "A:B", description = "process frames A through B (inclusive; A: to the end); the others are "
@@ -74,16 +76,20 @@ final class RemoveCommand implements Callable<Integer> {
     @Option(names = "--e2fgvi", paramLabel = "FILE", description = "E2FGVI or E2FGVI-HQ checkpoint (default: ckpt/" + ModelOptions.DEFAULT_E2FGVI + ")")
     Path e2fgvi;
 
-    @Option(names = "--dilate", paramLabel = "N", description = "3x3-cross dilations of the masks at the working size. Default: ${DEFAULT-VALUE}.")
-    int dilate;
+    @Option(names = "--dilate", paramLabel = "N", description = "3x3-cross dilations of the masks at the working size. Default: the "
+            + "inpainter's: E2FGVI 4 (the app's), classical 8.")
+    Integer dilate;
 
     @Option(names = "--feather", paramLabel = "PX", defaultValue = "0", description = "blend the fill over PX pixels inside the dilated "
             + "mask's edge (outside it, pixels stay the source's). Default: ${DEFAULT-VALUE}.")
     int feather;
 
-    @Option(names = "--crop", paramLabel = "off|on", defaultValue = "off", description = "off: whole frames resized to the inpainter's "
-            + "working size (E2FGVI: 432x240; HQ: the source size, at most 864x480; classical: the source size, at most 1280x720), as the app does. on (a crop around the masks) "
-            + "is not available yet. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--crop", paramLabel = "off|on", defaultValue = "on", description = "on: each run of masked frames is inpainted on "
+            + "one crop of the source around its masks, with context (50 %% of the masks' box each side, at least 16 px), grown to the "
+            + "working size's aspect ratio and to at least that size where the frame allows, a larger crop scaled down to it: small "
+            + "objects keep the source's resolution. Runs split where no frame has a mask for more than 120 frames; frames outside "
+            + "every run are re-encoded unchanged. off: whole frames resized to the inpainter's working size (E2FGVI: 432x240; HQ: the "
+            + "source size, at most 864x480; classical: the source size, at most 1280x720), as the app does. Default: ${DEFAULT-VALUE}.")
     Crop crop;
 
     @Option(names = "--temp", paramLabel = "DIR", description = "folder for the temporary masks (default: the system's temporary folder)")
@@ -104,14 +110,14 @@ final class RemoveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (crop == Crop.on) throw usage("--crop on (inpainting a crop around the masks) is not available yet; use --crop off");
         if (codec == Codec.hevc) throw usage("--codec hevc is not available: this build's writer encodes H.264 (libx264) only");
         if (masksIn != null && prompts.given()) throw usage("--masks-in replaces the prompts: give one or the other");
         if (ids != null && masksIn == null) throw usage("--ids picks objects of --masks-in; give --masks-in DIR");
         Prompts objects = masksIn != null ? null : prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
-        RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate).withFeather(feather).withTemp(temp)
-                .withMasksOut(masksOut).withMatteOut(matteOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)).withThreads(models.threads);
+        RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate == null ? RemovePipeline.INPAINTER_DILATION : dilate)
+                .withFeather(feather).withTemp(temp).withMasksOut(masksOut).withMatteOut(matteOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset))
+                .withThreads(models.threads).withCrop(crop == Crop.on);
         // Inside the job, so that --progress json ends with an outcome event for bad input too.
         RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {
             Consumer<String> notice = m -> progress.notice(main.err(), m);

@@ -22,7 +22,9 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "serve", sortOptions = false, description = {
         "A local web page to click objects away: open a video, prompt on any frame, see the masks, track, remove, download.",
-        "Binds to 127.0.0.1 unless --host says otherwise and prints the URL to open. Models load once, on first use. "
+        "Binds to 127.0.0.1 unless --host says otherwise and prints the URL to open. The page offers remove's engines (auto, "
+                + "the default: neural for each stage whose weights are present, classical for the others; neural; classical). "
+                + "Models load once, on first use. "
                 + "Off loopback every request needs the printed token, which travels in plain HTTP unless a TLS proxy sits in front "
                 + "(README: serve). Ctrl-C stops the server and removes every session's files."})
 final class ServeCommand implements Callable<Integer> {
@@ -80,11 +82,10 @@ final class ServeCommand implements Callable<Integer> {
         if (token == null) token = System.getenv("INPAINTERZ_TOKEN");
         ServerConfig config = new ServerConfig(host, port, media, temp, size(uploadLimit, "--upload-limit"), duration(sessionIdle, "--session-idle"),
                 renderJobs, token, publicUrl, allowHosts);
-        Path home = Path.of(System.getProperty("inpainterz.home", "."), "ckpt");
         EngineStages.Neural neural = new EngineStages.Neural(
-                models.sam != null ? models.sam : home.resolve(ModelOptions.DEFAULT_SAM),
-                models.deaot != null ? models.deaot : home.resolve(ModelOptions.DEFAULT_DEAOT),
-                e2fgvi != null ? e2fgvi : home.resolve(ModelOptions.DEFAULT_E2FGVI),
+                models.sam != null ? models.sam : ModelOptions.defaultPath(ModelOptions.DEFAULT_SAM),
+                models.deaot != null ? models.deaot : ModelOptions.defaultPath(ModelOptions.DEFAULT_DEAOT),
+                e2fgvi != null ? e2fgvi : ModelOptions.defaultPath(ModelOptions.DEFAULT_E2FGVI),
                 Sam.Options.defaults().withDevice(models.device(true)),
                 Tracker.Options.defaults().withDevice(models.device(false)),
                 Inpainter.Options.defaults().withDevice(models.device(true)));
@@ -98,6 +99,8 @@ final class ServeCommand implements Callable<Integer> {
         }, "inpainterz-serve-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         main.out().println("inpainterz serve: open " + server.url());
+        // What the page's default engine runs with, as remove --engine auto says it.
+        for (var d : stages.plan("auto")) if (d.fallback()) main.err().println("inpainterz serve: engine auto: " + d.reason());
         if (server.token() != null && !isLoopback(host)) {
             main.err().println("inpainterz: warning: the token travels over plain HTTP and can be read on the network; put a TLS proxy in front "
                     + "(README: serve) and pass --public-url");

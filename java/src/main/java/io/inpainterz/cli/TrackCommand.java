@@ -39,12 +39,18 @@ final class TrackCommand implements Callable<Integer> {
     Path masksOut;
 
     @Option(names = "--matte-out", paramLabel = "FILE", description = "the dilated masks (255 = to remove) as a grayscale H.264 video at "
-            + "the source's size and timestamps, no audio; frames outside --range are black. Dilated as remove would: --dilate times "
-            + "at the working size of the inpainter remove would choose with these engine options (E2FGVI: 432x240)")
+            + "the source's size and timestamps, no audio: what remove would composite with the same --range, --dilate and --crop, "
+            + "with the inpainter it would choose with these engine options and its default --e2fgvi (E2FGVI: 432x240; classical: "
+            + "the source's size within 1280x720), not loaded; frames with nothing to remove are black")
     Path matteOut;
 
-    @Option(names = "--dilate", paramLabel = "N", description = "--matte-out: 3x3-cross dilations at the working size. Default: ${DEFAULT-VALUE}.")
-    int dilate;
+    @Option(names = "--dilate", paramLabel = "N", description = "--matte-out: 3x3-cross dilations at the working size. Default: as remove's, "
+            + "the inpainter's: E2FGVI 4, classical 8.")
+    Integer dilate;
+
+    @Option(names = "--crop", paramLabel = "off|on", description = "--matte-out: as remove --crop (on: each run's crop, chosen as remove "
+            + "chooses it, dilated at the crop's working size; off: whole frames at the working size). Default: on.")
+    RemoveCommand.Crop crop;
 
     @Option(names = "--everything", description = "segment everything and track, as the reference app: SAM's automatic masks (16 points "
             + "per side, IoU 0.8, stability 0.9, 1 crop layer) on the range's first frame and every --sam-gap frames; a mask becomes a new "
@@ -80,11 +86,14 @@ final class TrackCommand implements Callable<Integer> {
         if (samGap != null && !everything) throw usage("--sam-gap N sets how often --everything segments; give --everything");
         int gap = samGap == null ? DEFAULT_SAM_GAP : samGap;
         if (gap < 1) throw usage("--sam-gap must be >= 1, got " + gap);
-        if (dilate < 0) throw usage("--dilate must be >= 0, got " + dilate);
+        if (dilate != null && matteOut == null) throw usage("--dilate N sets how --matte-out is dilated; give --matte-out FILE");
+        if (crop != null && matteOut == null) throw usage("--crop sets how --matte-out follows remove; give --matte-out FILE");
+        if (dilate != null && dilate < 0) throw usage("--dilate must be >= 0, got " + dilate);
         Prompts objects = everything ? null : prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
-        RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate).withTemp(temp).withMasksOut(masksOut)
-                .withMatteOut(matteOut).withThreads(models.threads);
+        RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r)
+                .withDilate(dilate == null ? RemovePipeline.INPAINTER_DILATION : dilate).withCrop(crop != RemoveCommand.Crop.off).withTemp(temp)
+                .withMasksOut(masksOut).withMatteOut(matteOut).withThreads(models.threads);
         RemovePipeline.Result result = progress.run(main.err(), everything ? "track" : "segment", job -> {
             Consumer<String> notice = m -> progress.notice(main.err(), m);
             RemovePipeline p;
@@ -95,7 +104,7 @@ final class TrackCommand implements Callable<Integer> {
                 var segmenter = objects.needsSegmenter() ? engines.segmenter(models, notice) : null;
                 p = RemovePipeline.track(input, objects, o, segmenter, engines.tracker(models, notice));
             }
-            return p.matteAt(engines.matteSize()).run(job.threads(models.threads));
+            return p.matteAt(engines.matteRule()).run(job.threads(models.threads));
         });
         Map<String, Object> report = new LinkedHashMap<>();
         PipelineCommands.report(report, result, masksOut, matteOut);

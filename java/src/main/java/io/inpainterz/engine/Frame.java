@@ -25,6 +25,14 @@ public final class Frame extends Image {
         return new Frame(allocatePacked(arena, width, height, 3), width, height, 3L * width);
     }
 
+    /**
+     * The {@code w x h} pixels at ({@code x}, {@code y}) as a frame of their own, without a copy:
+     * writes go to this frame. Valid while this frame's memory is; closing the view does nothing.
+     */
+    public Frame region(int x, int y, int w, int h) {
+        return new Frame(regionData(x, y, w, h), w, h, rowStride());
+    }
+
     /** Resizes this frame into {@code dst} (its own size) with Pillow's BICUBIC, the inpainting app's frame resize. */
     public void resizeTo(Frame dst) {
         resizeInto(dst, ResizeFilter.BICUBIC);

@@ -179,6 +179,17 @@ public abstract sealed class Image implements AutoCloseable permits Frame, Mask 
         }
     }
 
+    /**
+     * The memory of the {@code w x h} region at ({@code x}, {@code y}), for a view that shares
+     * this image's pixels and row stride.
+     */
+    MemorySegment regionData(int x, int y, int w, int h) {
+        if (x < 0 || y < 0 || w < 1 || h < 1 || (long) x + w > width || (long) y + h > height) {
+            throw new InvalidInputException("region " + w + "x" + h + " at " + x + "," + y + " is outside the " + width + "x" + height + " " + kind());
+        }
+        return data.asSlice(offset(x, y, 0), rowStride * (h - 1) + (long) w * channels());
+    }
+
     /** Byte offset of pixel (x, y), channel c. */
     public long offset(int x, int y, int c) {
         return y * rowStride + (long) x * channels() + c;

@@ -36,6 +36,14 @@ public final class Mask extends Image {
         return "Mask";
     }
 
+    /**
+     * The {@code w x h} pixels at ({@code x}, {@code y}) as a mask of their own, without a copy:
+     * writes go to this mask. Valid while this mask's memory is; closing the view does nothing.
+     */
+    public Mask region(int x, int y, int w, int h) {
+        return new Mask(regionData(x, y, w, h), w, h, rowStride());
+    }
+
     /** Resizes this mask into {@code dst} (its own size) with Pillow's NEAREST: labels stay labels. */
     public void resizeTo(Mask dst) {
         resizeInto(dst, ResizeFilter.NEAREST);

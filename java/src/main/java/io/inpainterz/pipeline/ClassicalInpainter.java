@@ -44,6 +44,15 @@ public final class ClassicalInpainter implements Inpainter {
         return new Size(Math.max(2, 2 * (int) Math.round(sourceWidth * f / 2)), Math.max(2, 2 * (int) Math.round(sourceHeight * f / 2)));
     }
 
+    /**
+     * 8, twice the app's: the mask comes from the weight-free tracker, whose edges are less sure, and
+     * pixels propagated from other frames fill a wider ring as well as a narrow one.
+     */
+    @Override
+    public int defaultDilation() {
+        return options.dilation();
+    }
+
     @Override
     public Session newSession(int width, int height, int dilation) {
         Classical.FlowInpainter s = Classical.inpainter(width, height, options.withDilation(dilation));

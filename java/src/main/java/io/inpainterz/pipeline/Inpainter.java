@@ -9,17 +9,22 @@ import java.util.List;
 /**
  * The inpainting stage: fills the masked regions of a clip at the stage's working resolution,
  * one {@link Session} per clip, frames pushed in order. Implementations: {@link NeuralInpainter}
- * (E2FGVI); a weight-free one later.
+ * (E2FGVI) and {@link ClassicalInpainter} (weight-free).
  */
 public interface Inpainter extends AutoCloseable {
     /** What runs, for reports ("E2FGVI (8 blocks)"). */
     String description();
 
     /**
-     * The working size for whole frames of {@code sourceWidth x sourceHeight} (the {@code --crop off}
-     * mode): frames are resized to it before {@link Session#push} and the results back to the source size.
+     * The working size for frames of {@code sourceWidth x sourceHeight}: frames are resized to it
+     * before {@link Session#push} and the results back. With {@code --crop off} these are whole
+     * frames; with the crop on, the whole frame's working size sets the crop's aspect ratio and
+     * least size ({@link Crops}), and the crop's own working size is what the session gets.
      */
     Size workingSize(int sourceWidth, int sourceHeight);
+
+    /** The dilation (3x3-cross iterations at the working size) this inpainter works best with, when the user gives none. */
+    int defaultDilation();
 
     /** A session for a clip of {@code width x height} frames (a working size); masks are dilated {@code dilation} times (3x3 cross). */
     Session newSession(int width, int height, int dilation);

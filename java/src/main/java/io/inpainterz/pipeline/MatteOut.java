@@ -13,13 +13,16 @@ import java.nio.file.Path;
 final class MatteOut implements AutoCloseable {
     private final VideoWriter writer;
     private final Frame frame;
-    private final byte[] mask, rgb;
+    private final int width, height;
+    private final byte[] row, rgb;
     private boolean black;
 
     private MatteOut(VideoWriter writer, int width, int height) {
         this.writer = writer;
         this.frame = Frame.allocate(width, height);
-        this.mask = new byte[width * height];
+        this.width = width;
+        this.height = height;
+        this.row = new byte[width];
         this.rgb = new byte[3 * width * height];
     }
 
@@ -36,19 +39,34 @@ final class MatteOut implements AutoCloseable {
 
     /** Writes the next frame at {@code ptsMicros}: white where {@code dilated} (the source's size) is nonzero, or all black when it is null. */
     void write(Mask dilated, long ptsMicros) {
-        if (dilated == null) {
+        write(dilated, 0, 0, ptsMicros);
+    }
+
+    /**
+     * Writes the next frame at {@code ptsMicros}: white where {@code part} is nonzero, placed with
+     * its top left corner at ({@code x}, {@code y}) (a crop of the source), black elsewhere; all
+     * black when {@code part} is null.
+     */
+    void write(Mask part, int x, int y, long ptsMicros) {
+        if (part == null) {
             if (!black) {
                 java.util.Arrays.fill(rgb, (byte) 0);
                 frame.copyFrom(rgb);
                 black = true;
             }
         } else {
-            dilated.copyTo(mask);
-            for (int i = 0, j = 0; i < mask.length; i++, j += 3) {
-                byte v = mask[i] != 0 ? (byte) 255 : 0;
-                rgb[j] = v;
-                rgb[j + 1] = v;
-                rgb[j + 2] = v;
+            if (x < 0 || y < 0 || x + part.width() > width || y + part.height() > height) {
+                throw new IllegalArgumentException("matte part " + part.width() + "x" + part.height() + "+" + x + "+" + y + " is outside the " + width + "x" + height + " frame");
+            }
+            if (part.width() != width || part.height() != height) java.util.Arrays.fill(rgb, (byte) 0);
+            for (int r = 0; r < part.height(); r++) {
+                part.copyRow(r, row);
+                for (int i = 0, j = 3 * ((y + r) * width + x); i < part.width(); i++, j += 3) {
+                    byte v = row[i] != 0 ? (byte) 255 : 0;
+                    rgb[j] = v;
+                    rgb[j + 1] = v;
+                    rgb[j + 2] = v;
+                }
             }
             frame.copyFrom(rgb);
             black = false;

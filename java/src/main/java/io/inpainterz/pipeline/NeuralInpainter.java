@@ -65,6 +65,12 @@ public final class NeuralInpainter implements Inpainter {
         return new Size(Math.max(2, 2 * (int) Math.round(sourceWidth * f / 2)), Math.max(2, 2 * (int) Math.round(sourceHeight * f / 2)));
     }
 
+    /** The app's: 4. */
+    @Override
+    public int defaultDilation() {
+        return io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation();
+    }
+
     @Override
     public Session newSession(int width, int height, int dilation) {
         io.inpainterz.engine.Inpainter.Session s = model.session(width, height, options.withDilation(dilation));

@@ -29,11 +29,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * The main job, end to end: prompts become masks on their frames (the {@link Segmenter}), every
  * object is tracked forward and backward from its first prompted frame (the {@link Tracker}),
  * the masks are dilated and the holes filled at the inpainter's working resolution (the
- * {@link Inpainter}, whole frames resized: {@code --crop off}), and only the masked pixels are
- * composited back into the untouched source frames, encoded with the source's timestamps and
- * audio. Without an inpainter ({@link #track}) it writes the index masks (and the matte) only;
- * {@link #trackEverything} finds the objects itself, with an {@link AutoSegmenter}, tracking forward.
- * The matte ({@code --matte-out}) is the dilated masks at the source's size as a grayscale video.
+ * {@link Inpainter}: on a crop around each run's masks, {@code --crop on}, see {@link Crops}; or
+ * whole frames resized, {@code --crop off}), and only the masked pixels are composited back into
+ * the untouched source frames, encoded with the source's timestamps and audio. Without an
+ * inpainter ({@link #track}) it writes the index masks (and the matte) only; {@link #trackEverything}
+ * finds the objects itself, with an {@link AutoSegmenter}, tracking forward. The matte
+ * ({@code --matte-out}) is what was composited: the dilated masks at the source's size, as a
+ * grayscale video.
  *
  * <p>Passes, each streaming with memory that does not grow with the clip's length:
  * <ol><li><b>segment</b> (the calling thread): each prompt frame is decoded once and its
@@ -48,7 +50,13 @@ import java.util.concurrent.atomic.AtomicReference;
  * with the backward maps, resize to the working size, inpaint, composite and encode, each
  * stage on a thread of its own, joined by bounded queues of pooled frames. The encoder
  * re-decodes the source in step with the inpainter's output, so no full-resolution frame
- * waits out the inpainter's look-ahead.</li></ol>
+ * waits out the inpainter's look-ahead. With the crop on, this pass only tracks: each frame's
+ * final map goes to the store and its bounding box to the run planner, since a run's crop needs
+ * all of the run's masks before its first frame is inpainted.</li>
+ * <li><b>remove</b> (the crop on): per run, decode again, crop the frames and their stored masks,
+ * resize to the crop's working size, inpaint in a session of the run's own, composite into the
+ * crop and encode; frames outside every run are re-encoded as they are (no mask anywhere: no
+ * inpainting at all).</li></ol>
  *
  * <p>Label maps: object k of the prompts is id k. At frame t, an object whose reference is at or
  * before t takes its forward-tracked pixels, one whose reference is after t its backward-tracked
@@ -61,9 +69,13 @@ public final class RemovePipeline {
         T open(Job job);
     }
 
+    /** {@link Options#dilate()}: the inpainter's own default. */
+    public static final int INPAINTER_DILATION = -1;
+
     /**
      * @param range     frames to process; outside it, frames are re-encoded from the source unchanged
-     * @param dilate    3x3-cross dilations of the masks at the working resolution (the app's 4)
+     * @param dilate    3x3-cross dilations of the masks at the working resolution; {@link #INPAINTER_DILATION}: the inpainter's
+     *                  own ({@link Inpainter#defaultDilation()}: E2FGVI the app's 4, the classical inpainter 8)
      * @param feather   pixels inside the dilated mask's edge over which the fill blends into the source (0: none)
      * @param temp      where the temporary mask folder goes
      * @param masksOut  folder for per-frame PNG index masks {@code %06d.png}, or null
@@ -71,60 +83,71 @@ public final class RemovePipeline {
      * @param writer    encoder settings (crf, preset) of the output and the matte; fps and audio come from the source
      * @param threads   intra-op CPU threads of each model call (0: the models' own count)
      * @param queue     frames in flight between two stages
+     * @param crop      true ({@code --crop on}): each run of masked frames is inpainted on a crop around its
+     *                  masks ({@link Crops}); false ({@code --crop off}): whole frames resized, as the app does
      */
     public record Options(Range range, int dilate, int feather, Path temp, Path masksOut, Path matteOut, VideoWriter.Options writer, int threads,
-                          int queue) {
+                          int queue, boolean crop) {
         public Options {
             if (range == null) range = Range.all();
-            if (dilate < 0) throw new InvalidInputException("--dilate must be >= 0, got " + dilate);
+            if (dilate < INPAINTER_DILATION) throw new InvalidInputException("--dilate must be >= 0, got " + dilate);
             if (feather < 0) throw new InvalidInputException("--feather must be >= 0, got " + feather);
             if (threads < 0) throw new InvalidInputException("--threads must be >= 0, got " + threads);
             if (queue < 1) throw new InvalidInputException("queue depth must be >= 1, got " + queue);
             if (temp == null) temp = Path.of(System.getProperty("java.io.tmpdir"));
         }
 
-        /** The app's settings: dilation 4 (E2FGVI's session default), no feather, the system temp folder, the writer's defaults. */
+        /**
+         * The app's settings (the inpainter's dilation: E2FGVI's 4; no feather; the system temp
+         * folder; the writer's defaults), with the crop on.
+         */
         public static Options defaults() {
-            return new Options(Range.all(), io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation(), 0, null, null, null,
-                    VideoWriter.Options.defaults(), 0, 4);
+            return new Options(Range.all(), INPAINTER_DILATION, 0, null, null, null, VideoWriter.Options.defaults(), 0, 4, true);
         }
 
         public Options withRange(Range r) {
-            return new Options(r, dilate, feather, temp, masksOut, matteOut, writer, threads, queue);
+            return new Options(r, dilate, feather, temp, masksOut, matteOut, writer, threads, queue, crop);
         }
 
         public Options withDilate(int n) {
-            return new Options(range, n, feather, temp, masksOut, matteOut, writer, threads, queue);
+            return new Options(range, n, feather, temp, masksOut, matteOut, writer, threads, queue, crop);
         }
 
         public Options withFeather(int px) {
-            return new Options(range, dilate, px, temp, masksOut, matteOut, writer, threads, queue);
+            return new Options(range, dilate, px, temp, masksOut, matteOut, writer, threads, queue, crop);
         }
 
         public Options withTemp(Path dir) {
-            return new Options(range, dilate, feather, dir, masksOut, matteOut, writer, threads, queue);
+            return new Options(range, dilate, feather, dir, masksOut, matteOut, writer, threads, queue, crop);
         }
 
         public Options withMasksOut(Path dir) {
-            return new Options(range, dilate, feather, temp, dir, matteOut, writer, threads, queue);
+            return new Options(range, dilate, feather, temp, dir, matteOut, writer, threads, queue, crop);
         }
 
         public Options withMatteOut(Path file) {
-            return new Options(range, dilate, feather, temp, masksOut, file, writer, threads, queue);
+            return new Options(range, dilate, feather, temp, masksOut, file, writer, threads, queue, crop);
         }
 
         public Options withWriter(VideoWriter.Options w) {
-            return new Options(range, dilate, feather, temp, masksOut, matteOut, w, threads, queue);
+            return new Options(range, dilate, feather, temp, masksOut, matteOut, w, threads, queue, crop);
         }
 
         public Options withThreads(int n) {
-            return new Options(range, dilate, feather, temp, masksOut, matteOut, writer, n, queue);
+            return new Options(range, dilate, feather, temp, masksOut, matteOut, writer, n, queue, crop);
         }
 
         public Options withQueue(int n) {
-            return new Options(range, dilate, feather, temp, masksOut, matteOut, writer, threads, n);
+            return new Options(range, dilate, feather, temp, masksOut, matteOut, writer, threads, n, crop);
+        }
+
+        public Options withCrop(boolean on) {
+            return new Options(range, dilate, feather, temp, masksOut, matteOut, writer, threads, queue, on);
         }
     }
+
+    /** With the crop on: frames {@code first..last} were inpainted in one session on {@code rect} of the source, at {@code workingSize}. */
+    public record Crop(long first, long last, Crops.Rect rect, Inpainter.Size workingSize) {}
 
     /**
      * What a run did.
@@ -133,14 +156,16 @@ public final class RemovePipeline {
      * @param trackedFrames  frames of the range that got label maps
      * @param backwardFrames frames tracked by the backward pass
      * @param objects        objects tracked
-     * @param workingSize    the inpainter's working size (null for track)
+     * @param workingSize    the inpainter's working size: of whole frames, or with the crop on, of the first crop
+     *                       (null for track, and when no frame had a mask)
      * @param tempBytes      compressed mask bytes written to the temporary folder
      * @param masksWritten   PNG masks written to masksOut
      * @param truncation     null, or why the source ended early
      * @param seconds        wall time of each pass
+     * @param crops          with the crop on, each run's frames and crop (none when no frame had a mask); empty otherwise
      */
     public record Result(long frames, long trackedFrames, long backwardFrames, int objects, Inpainter.Size workingSize, long tempBytes,
-                         long masksWritten, String truncation, Map<String, Double> seconds) {}
+                         long masksWritten, String truncation, Map<String, Double> seconds, List<Crop> crops) {}
 
     private final Path input, output;
     private final Prompts prompts;
@@ -151,8 +176,9 @@ public final class RemovePipeline {
     private MasksIn masksIn;
     private StageFactory<? extends AutoSegmenter> autoFactory;
     private int samGap;
-    private WorkingSize matteSize = (w, h) -> NeuralInpainter.E2FGVI_SIZE;
+    private MatteRule matteRule = MatteRule.e2fgvi();
     private LabelListener labelListener;
+    private int runContext = Crops.RUN_CONTEXT;
 
     private RemovePipeline(Path input, Path output, Prompts prompts, Options options, StageFactory<? extends Segmenter> segmenter,
                            StageFactory<? extends Tracker> tracker, StageFactory<? extends Inpainter> inpainter) {
@@ -219,19 +245,31 @@ public final class RemovePipeline {
         }
     }
 
-    /** The working size of a frame of {@code width x height}: where the masks are dilated. */
-    @FunctionalInterface
-    public interface WorkingSize {
-        Inpainter.Size of(int width, int height);
+    /**
+     * What {@link #track}'s matte needs of the inpainter removal would use, which it does not load:
+     * its working sizes ({@link Inpainter#workingSize}) and its own dilation
+     * ({@link Inpainter#defaultDilation}, used when {@link Options#dilate()} is {@link #INPAINTER_DILATION}).
+     */
+    public record MatteRule(Crops.WorkingSize workingSize, int defaultDilation) {
+        /** remove's default inpainter: E2FGVI (432x240 whatever the frame or crop), dilation 4. */
+        public static MatteRule e2fgvi() {
+            return new MatteRule((w, h) -> NeuralInpainter.E2FGVI_SIZE, io.inpainterz.engine.Inpainter.SessionOptions.defaults().dilation());
+        }
+
+        /** The rule of an inpainter at hand. */
+        public static MatteRule of(Inpainter inpainter) {
+            return new MatteRule(inpainter::workingSize, inpainter.defaultDilation());
+        }
     }
 
     /**
-     * Where {@link #track} dilates the matte: the working size of the inpainter that removal would
-     * use (default: E2FGVI's 432x240, remove's default inpainter); {@link #remove} uses its
-     * inpainter's. Returns this pipeline.
+     * Where {@link #track} dilates the matte: as removal with the inpainter of {@code rule} would,
+     * with the same options (the crop on: the crop {@link #remove} would choose, at its working
+     * size; off: the whole frame's). Default: {@link MatteRule#e2fgvi()}. {@link #remove} follows
+     * its own inpainter. Returns this pipeline.
      */
-    public RemovePipeline matteAt(WorkingSize size) {
-        this.matteSize = size;
+    public RemovePipeline matteAt(MatteRule rule) {
+        this.matteRule = rule;
         return this;
     }
 
@@ -245,6 +283,13 @@ public final class RemovePipeline {
     /** Reports every frame's final label map to {@code l} (null: none); returns this pipeline. */
     public RemovePipeline onLabels(LabelListener l) {
         this.labelListener = l;
+        return this;
+    }
+
+    /** Frames of context each side of a run with the crop on ({@link Crops}); tests make runs short with it. */
+    RemovePipeline runContext(int frames) {
+        if (frames < 0) throw new InvalidInputException("run context must be >= 0, got " + frames);
+        this.runContext = frames;
         return this;
     }
 
@@ -280,7 +325,7 @@ public final class RemovePipeline {
 
     private record Done(long index, Frame frame, Mask dilated, boolean empty) {}
 
-    /** Runs every pass; progress ("segment", "track.backward", then "remove" or "track") and cancel from {@code job}. */
+    /** Runs every pass; progress ("segment", "track.backward", then "remove" (the crop off), "track" then "remove" (on), or "track") and cancel from {@code job}. */
     public Result run(Job job) {
         if (job == null) job = Job.create();
         Map<String, Double> seconds = new LinkedHashMap<>();
@@ -347,9 +392,34 @@ public final class RemovePipeline {
                         backwardFrames = backward(job, tracker, store, pm, firstOf, first, latest, w, h);
                         seconds.put("backward", (System.nanoTime() - t0) / 1e9);
                     }
+                    // The crop on: every mask is known (in the store) before the first crop is chosen, so tracking is a pass of its own;
+                    // without an inpainter that pass is followed by the matte's, cropped as removal would crop.
+                    MatteRule rule = inpainter != null ? MatteRule.of(inpainter) : matteRule;
+                    boolean cropped = options.crop() && (inpainter != null || matte != null);
+                    Crops.Planner planner = cropped ? new Crops.Planner(first, runContext) : null;
                     t0 = System.nanoTime();
-                    ForwardResult fr = forward(job, tracker, auto, inpainter, store, masks, writer, matte, pm, firstOf, earliest, latest, first, last, info);
-                    seconds.put(inpainter == null ? "track" : "remove", (System.nanoTime() - t0) / 1e9);
+                    ForwardResult fr = forward(job, tracker, auto, cropped ? null : inpainter, store, masks, cropped ? null : writer,
+                            cropped ? null : matte, rule, pm, firstOf, earliest, latest, first, last, info, planner);
+                    seconds.put(inpainter == null || cropped ? "track" : "remove", (System.nanoTime() - t0) / 1e9);
+                    long written = fr.written;
+                    Inpainter.Size workingSize = inpainter == null ? null : inpainter.workingSize(w, h);
+                    List<Crop> crops = new ArrayList<>();
+                    if (cropped) {
+                        int dilation = dilation(rule.defaultDilation());
+                        for (Crops.Run run : planner.finish()) {
+                            Crops.Rect rect = Crops.crop(run.box(), w, h, dilation, rule.workingSize());
+                            crops.add(new Crop(run.first(), run.last(), rect, rule.workingSize().of(rect.width(), rect.height())));
+                        }
+                        t0 = System.nanoTime();
+                        if (inpainter != null) {
+                            workingSize = crops.isEmpty() ? null : crops.get(0).workingSize();
+                            written = removeCropped(job, inpainter, store, writer, matte, crops, info);
+                            seconds.put("remove", (System.nanoTime() - t0) / 1e9);
+                        } else {
+                            matteCropped(job, store, matte, crops, dilation, first, last, info);
+                            seconds.put("matte", (System.nanoTime() - t0) / 1e9);
+                        }
+                    }
                     // A failure after one output is finished takes it away again (below): all of them, or none.
                     if (writer != null) {
                         writer.finish();
@@ -361,10 +431,10 @@ public final class RemovePipeline {
                     }
                     if (masks != null) masks.commit();
                     complete = true;
-                    return new Result(writer != null ? fr.written : fr.tracked, fr.tracked, backwardFrames,
+                    return new Result(writer != null ? written : fr.tracked, fr.tracked, backwardFrames,
                             masksIn != null ? masksIn.objects() : auto != null ? fr.objects : objectCount,
-                            inpainter == null ? null : inpainter.workingSize(w, h), store.bytesWritten(), masks == null ? 0 : masks.written(),
-                            fr.truncation, seconds);
+                            workingSize, store.bytesWritten(), masks == null ? 0 : masks.written(),
+                            fr.truncation, seconds, List.copyOf(crops));
                 } finally {
                     if (inpainter != null) inpainter.close();
                 }
@@ -564,12 +634,15 @@ public final class RemovePipeline {
     private record ForwardResult(long tracked, long written, int objects, String truncation) {}
 
     /**
-     * Pass 3: decode, track and merge, (resize, inpaint, composite, encode); or decode, track and
-     * write masks. With {@code auto}, objects come from the automatic segmenter instead of prompts.
+     * Pass 3: decode, track and merge, then (resize, inpaint, composite, encode: the crop off); or
+     * decode, track and write masks (and the matte, the crop off), each frame's final map also
+     * going to the store and its bounding box to {@code planner} when one is given (the crop on:
+     * the inpainting or the matte follows). With {@code auto}, objects come from the automatic
+     * segmenter instead of prompts. Without an inpainter, the matte follows {@code rule}.
      */
     private ForwardResult forward(Job caller, Tracker tracker, AutoSegmenter auto, Inpainter inpainter, MaskStore store, MasksOut masks,
-                                  VideoWriter writer, MatteOut matte, PromptMasks pm, long[] firstOf, long earliest, long latest, long first,
-                                  long last, VideoInfo info) {
+                                  VideoWriter writer, MatteOut matte, MatteRule rule, PromptMasks pm, long[] firstOf, long earliest, long latest,
+                                  long first, long last, VideoInfo info, Crops.Planner planner) {
         int w = info.width(), h = info.height(), depth = options.queue();
         Stages stages = new Stages("forward", options.threads());
         AtomicLong tracked = new AtomicLong(), written = new AtomicLong();
@@ -577,7 +650,8 @@ public final class RemovePipeline {
         AtomicReference<String> truncation = new AtomicReference<>();
         Inpainter.Size ws = inpainter == null ? null : inpainter.workingSize(w, h);
         // Without an inpainter, the matte is dilated where removal would dilate it.
-        Inpainter.Size ms = inpainter == null && matte != null ? matteSize.of(w, h) : null;
+        Inpainter.Size ms = inpainter == null && matte != null ? rule.workingSize().of(w, h) : null;
+        int matteDilation = dilation(rule.defaultDilation());
         Stages.Pipe<Item> decoded = new Stages.Pipe<>(depth);
         Stages.Pipe<Work> work = inpainter == null ? null : new Stages.Pipe<>(depth);
         Stages.Pipe<Done> filled = inpainter == null ? null : new Stages.Pipe<>(depth);
@@ -591,28 +665,7 @@ public final class RemovePipeline {
             ImagePool<Mask> dilatedMasks = ws == null ? null : add(pools, ImagePool.masks(ws.width(), ws.height(), 2 * depth + 16));
             ImagePool<Mask> matteMasks = ms == null ? null : add(pools, ImagePool.masks(ms.width(), ms.height(), depth + 2));
 
-            stages.start("decode", () -> {
-                try (VideoReader r = VideoReader.open(input)) {
-                    if (first > 0) r.seek(first);
-                    for (long t = first; last == -1 || t <= last; t++) {
-                        Frame f = sources.take();
-                        boolean ok;
-                        try {
-                            ok = r.read(f);
-                        } catch (RuntimeException e) {
-                            f.close();
-                            throw e;
-                        }
-                        if (!ok) {
-                            f.close();
-                            break;
-                        }
-                        decoded.put(new Item(t, f));
-                    }
-                    truncation.set(r.truncation());
-                    decoded.end();
-                }
-            });
+            stages.start("decode", () -> decode(sources, decoded, first, last, truncation));
 
             stages.start("track", () -> {
                 Job job = stages.job();
@@ -692,6 +745,10 @@ public final class RemovePipeline {
                             if (t < latest && store.get(t, buf)) LabelMaps.fillBackground(map, buf);
                             if (masks != null) masks.write(t, map);
                             if (labelListener != null) labelListener.labels(t, map);
+                            if (planner != null) {
+                                store.put(t, map); // after the backward map of t was read: the final map replaces it
+                                planner.add(t, Crops.bounds(map, w, h));
+                            }
                             if (work != null) {
                                 Frame wf = workFrames.take();
                                 Mask wm;
@@ -722,7 +779,7 @@ public final class RemovePipeline {
                                         LabelMaps.binarize(map, buf);
                                         full.copyFrom(buf);
                                         full.resizeTo(matteWork);
-                                        matteWork.dilate(options.dilate(), d);
+                                        matteWork.dilate(matteDilation, d);
                                     }
                                     mattes.put(new Pending(t, d, empty));
                                 } catch (Exception e) {
@@ -771,36 +828,10 @@ public final class RemovePipeline {
             }
 
             if (inpainter != null) {
-                stages.start("inpaint", () -> {
-                    Job job = stages.job();
-                    ArrayDeque<Pending> pending = new ArrayDeque<>();
-                    try (Inpainter.Session session = inpainter.newSession(ws.width(), ws.height(), options.dilate())) {
-                        for (Work it; (it = work.take()) != null; ) {
-                            List<Frame> out;
-                            try {
-                                Mask d = takeOrAllocate(dilatedMasks);
-                                it.mask().dilate(options.dilate(), d);
-                                pending.add(new Pending(it.index(), d, d.countNonZero() == 0));
-                                out = session.push(it.frame(), it.mask(), job, outFrames);
-                            } finally {
-                                it.frame().close();
-                                it.mask().close();
-                            }
-                            emit(out, pending, filled);
-                        }
-                        emit(session.finish(job, outFrames), pending, filled);
-                    } finally {
-                        pending.forEach(p -> p.dilated().close());
-                    }
-                    if (!pending.isEmpty()) throw new IllegalStateException(pending.size() + " frames never came back from the inpainter");
-                    filled.end();
-                });
+                stages.start("inpaint", () -> inpaint(stages.job(), inpainter, ws, work, filled, outFrames, dilatedMasks));
 
                 stages.start("encode", () -> {
-                    try (VideoReader r = VideoReader.open(input); Frame src = r.allocateFrame(); Frame up = r.allocateFrame();
-                         Mask upMask = Mask.allocate(w, h); Mask alpha = Mask.allocate(w, h)) {
-                        byte[] mbuf = options.feather() > 0 ? new byte[w * h] : null, abuf = options.feather() > 0 ? new byte[w * h] : null;
-                        int[] scratch = options.feather() > 0 ? new int[w * h] : null;
+                    try (VideoReader r = VideoReader.open(input); Frame src = r.allocateFrame(); Compositor composite = new Compositor(w, h)) {
                         boolean more = true;
                         for (long t = 0; r.read(src); t++) {
                             boolean removed = false;
@@ -812,17 +843,8 @@ public final class RemovePipeline {
                                     try {
                                         if (d.index() != t) throw new IllegalStateException("inpainted frame " + d.index() + " arrived for source frame " + t);
                                         if (!d.empty()) {
-                                            d.frame().resizeTo(up);
-                                            d.dilated().resizeTo(upMask);
+                                            composite.into(src, d);
                                             removed = true;
-                                            if (options.feather() > 0) {
-                                                upMask.copyTo(mbuf);
-                                                Feather.alpha(mbuf, w, h, options.feather(), abuf, scratch);
-                                                alpha.copyFrom(abuf);
-                                                src.blend(up, alpha);
-                                            } else {
-                                                src.blend(up, upMask);
-                                            }
                                         }
                                     } finally {
                                         d.frame().close();
@@ -831,7 +853,7 @@ public final class RemovePipeline {
                                 }
                             }
                             writer.write(src, r.lastPtsMicros());
-                            if (matte != null) matte.write(removed ? upMask : null, r.lastPtsMicros());
+                            if (matte != null) matte.write(removed ? composite.mask() : null, r.lastPtsMicros());
                             written.incrementAndGet();
                         }
                         if (more) {
@@ -853,6 +875,299 @@ public final class RemovePipeline {
             for (ImagePool<?> p : pools) p.close();
         }
         return new ForwardResult(tracked.get(), written.get(), objects.get(), truncation.get());
+    }
+
+    /**
+     * The crop on, pass 4: each run decoded again, its frames' crops (and their masks from the
+     * store) resized to the crop's working size, inpainted in a session of its own, and
+     * composited into the crop of the source frames; frames outside every run are re-encoded as
+     * they are. One reader serves the output from frame 0 to the end across the runs, so it is
+     * read once, in order. The matte (or null) gets each frame's dilated mask where it was
+     * composited, in its crop, black elsewhere. Returns the frames written.
+     */
+    private long removeCropped(Job caller, Inpainter inpainter, MaskStore store, VideoWriter writer, MatteOut matte, List<Crop> crops, VideoInfo info) {
+        AtomicLong written = new AtomicLong();
+        try (VideoReader out = VideoReader.open(input)) {
+            for (Crop c : crops) removeRun(caller, inpainter, store, writer, matte, out, c, written, info);
+            Stages stages = new Stages("remove", options.threads());
+            stages.start("encode", () -> {
+                try (Frame src = out.allocateFrame()) {
+                    copy(out, src, writer, matte, written, -1);
+                }
+            });
+            stages.await(caller, "remove", written::get, info::frameCount);
+        }
+        return written.get();
+    }
+
+    /** One run of {@link #removeCropped}: the frames before it that are not written yet as they are, then the run's. */
+    private void removeRun(Job caller, Inpainter inpainter, MaskStore store, VideoWriter writer, MatteOut matte, VideoReader out, Crop crop,
+                           AtomicLong written, VideoInfo info) {
+        int w = info.width(), h = info.height(), depth = options.queue();
+        Crops.Rect c = crop.rect();
+        Inpainter.Size ws = crop.workingSize();
+        Stages stages = new Stages("remove", options.threads());
+        Stages.Pipe<Item> decoded = new Stages.Pipe<>(depth);
+        Stages.Pipe<Work> work = new Stages.Pipe<>(depth);
+        Stages.Pipe<Done> filled = new Stages.Pipe<>(depth);
+        List<ImagePool<?>> pools = new ArrayList<>();
+        try {
+            ImagePool<Frame> sources = add(pools, ImagePool.frames(w, h, depth + 2));
+            ImagePool<Frame> workFrames = add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
+            ImagePool<Mask> workMasks = add(pools, ImagePool.masks(ws.width(), ws.height(), depth + 2));
+            ImagePool<Frame> outFrames = add(pools, ImagePool.frames(ws.width(), ws.height(), depth + 2));
+            ImagePool<Mask> dilatedMasks = add(pools, ImagePool.masks(ws.width(), ws.height(), 2 * depth + 16));
+
+            stages.start("decode", () -> decode(sources, decoded, crop.first(), crop.last(), null));
+
+            stages.start("crop", () -> {
+                byte[] map = new byte[w * h];
+                long next = crop.first();
+                try (Mask full = Mask.allocate(w, h)) {
+                    Mask fullCrop = full.region(c.x(), c.y(), c.width(), c.height());
+                    for (Item it; (it = decoded.take()) != null; next++) {
+                        try (Frame frame = it.frame()) {
+                            store.get(it.index(), map);
+                            LabelMaps.binarize(map, map);
+                            full.copyFrom(map);
+                            Frame wf = workFrames.take();
+                            Mask wm;
+                            try {
+                                wm = workMasks.take();
+                            } catch (InterruptedException e) {
+                                wf.close();
+                                throw e;
+                            }
+                            try {
+                                frame.region(c.x(), c.y(), c.width(), c.height()).resizeTo(wf);
+                                fullCrop.resizeTo(wm);
+                                work.put(new Work(it.index(), wf, wm));
+                            } catch (Exception e) {
+                                wf.close();
+                                wm.close();
+                                throw e;
+                            }
+                        }
+                    }
+                }
+                if (next != crop.last() + 1) {
+                    throw new VideoException("'" + input + "' ended at frame " + next + " when read again for the inpainter (the tracking read " + crop.last() + ")");
+                }
+                work.end();
+            });
+
+            stages.start("inpaint", () -> inpaint(stages.job(), inpainter, ws, work, filled, outFrames, dilatedMasks));
+
+            stages.start("encode", () -> {
+                try (Frame src = out.allocateFrame(); Compositor composite = new Compositor(c.width(), c.height())) {
+                    Frame region = src.region(c.x(), c.y(), c.width(), c.height());
+                    copy(out, src, writer, matte, written, crop.first());
+                    for (long t = crop.first(); t <= crop.last(); t++) {
+                        if (!out.read(src)) throw new VideoException("'" + input + "' ended at frame " + t + " when read again for the output");
+                        Done d = filled.take();
+                        if (d == null) throw new IllegalStateException("the inpainter returned no frame " + t);
+                        try {
+                            if (d.index() != t) throw new IllegalStateException("inpainted frame " + d.index() + " arrived for source frame " + t);
+                            if (!d.empty()) composite.into(region, d);
+                            if (matte != null) matte.write(d.empty() ? null : composite.mask(), c.x(), c.y(), out.lastPtsMicros());
+                        } finally {
+                            d.frame().close();
+                            d.dilated().close();
+                        }
+                        writer.write(src, out.lastPtsMicros());
+                        written.incrementAndGet();
+                    }
+                    Done extra = filled.take();
+                    if (extra != null) {
+                        extra.frame().close();
+                        extra.dilated().close();
+                        throw new IllegalStateException("the inpainter returned frame " + extra.index() + " past its run's last, " + crop.last());
+                    }
+                }
+            });
+
+            stages.await(caller, "remove", written::get, info::frameCount, false);
+        } finally {
+            for (ImagePool<?> p : pools) p.close();
+        }
+    }
+
+    /** Decodes frames {@code first..last} ({@code last} -1: to the end) into {@code decoded}; then ends it. */
+    private void decode(ImagePool<Frame> sources, Stages.Pipe<Item> decoded, long first, long last, AtomicReference<String> truncation)
+            throws InterruptedException {
+        try (VideoReader r = VideoReader.open(input)) {
+            if (first > 0) r.seek(first);
+            for (long t = first; last == -1 || t <= last; t++) {
+                Frame f = sources.take();
+                boolean ok;
+                try {
+                    ok = r.read(f);
+                } catch (RuntimeException e) {
+                    f.close();
+                    throw e;
+                }
+                if (!ok) {
+                    f.close();
+                    break;
+                }
+                decoded.put(new Item(t, f));
+            }
+            if (truncation != null) truncation.set(r.truncation());
+            decoded.end();
+        }
+    }
+
+    /** The dilation this run uses: the user's, or the inpainter's own. */
+    private int dilation(Inpainter inpainter) {
+        return dilation(inpainter.defaultDilation());
+    }
+
+    /** The user's dilation, or {@code inpainterDefault} when they gave none. */
+    private int dilation(int inpainterDefault) {
+        return options.dilate() == INPAINTER_DILATION ? inpainterDefault : options.dilate();
+    }
+
+    /** The inpainting stage: a session at the working size {@code ws}, each frame's dilated mask kept for the composite. */
+    private void inpaint(Job job, Inpainter inpainter, Inpainter.Size ws, Stages.Pipe<Work> work, Stages.Pipe<Done> filled, ImagePool<Frame> outFrames,
+                         ImagePool<Mask> dilatedMasks) throws InterruptedException {
+        ArrayDeque<Pending> pending = new ArrayDeque<>();
+        int dilation = dilation(inpainter);
+        try (Inpainter.Session session = inpainter.newSession(ws.width(), ws.height(), dilation)) {
+            for (Work it; (it = work.take()) != null; ) {
+                List<Frame> out;
+                try {
+                    Mask d = takeOrAllocate(dilatedMasks);
+                    it.mask().dilate(dilation, d);
+                    pending.add(new Pending(it.index(), d, d.countNonZero() == 0));
+                    out = session.push(it.frame(), it.mask(), job, outFrames);
+                } finally {
+                    it.frame().close();
+                    it.mask().close();
+                }
+                emit(out, pending, filled);
+            }
+            emit(session.finish(job, outFrames), pending, filled);
+        } finally {
+            pending.forEach(p -> p.dilated().close());
+        }
+        if (!pending.isEmpty()) throw new IllegalStateException(pending.size() + " frames never came back from the inpainter");
+        filled.end();
+    }
+
+    /**
+     * Writes the source's frames as they are from the next unwritten one up to (not including)
+     * frame {@code end} (-1: to the end of the source), and black mattes for them when there is a
+     * matte; {@code written} counts the frames written so far, which is the next frame's index.
+     */
+    private void copy(VideoReader r, Frame src, VideoWriter writer, MatteOut matte, AtomicLong written, long end) throws InterruptedException {
+        while (end == -1 || written.get() < end) {
+            if (Thread.interrupted()) throw new InterruptedException("cancelled while copying frames");
+            if (!r.read(src)) {
+                if (end == -1) return;
+                throw new VideoException("'" + input + "' ended at frame " + written.get() + " when read again for the output");
+            }
+            writer.write(src, r.lastPtsMicros());
+            if (matte != null) matte.write(null, r.lastPtsMicros());
+            written.incrementAndGet();
+        }
+    }
+
+    /**
+     * The crop on, without an inpainter ({@link #track}): the matte that {@link #removeCropped}
+     * would write, each run's stored masks cropped, resized to the crop's working size, dilated
+     * there and resized back into the crop (the same operations, so the same pixels); black
+     * outside every run. Reads the source once for the timestamps.
+     */
+    private void matteCropped(Job caller, MaskStore store, MatteOut matte, List<Crop> crops, int dilation, long first, long last, VideoInfo info) {
+        int w = info.width(), h = info.height();
+        AtomicLong done = new AtomicLong();
+        Stages stages = new Stages("matte", options.threads());
+        stages.start("matte", () -> {
+            byte[] map = new byte[w * h];
+            Mask work = null, dilated = null, up = null; // at the current crop's sizes
+            try (VideoReader r = VideoReader.open(input); Frame src = r.allocateFrame(); Mask full = Mask.allocate(w, h)) {
+                int next = 0;
+                Crop open = null;
+                for (long t = 0; r.read(src); t++) {
+                    if (Thread.interrupted()) throw new InterruptedException("cancelled while writing the matte");
+                    while (next < crops.size() && crops.get(next).last() < t) next++;
+                    Crop c = next < crops.size() && crops.get(next).first() <= t ? crops.get(next) : null;
+                    if (c == null || !store.get(t, map) || LabelMaps.isEmpty(map)) {
+                        matte.write(null, r.lastPtsMicros());
+                    } else {
+                        Crops.Rect rect = c.rect();
+                        if (c != open) {
+                            for (Mask m : new Mask[] {work, dilated, up}) if (m != null) m.close();
+                            work = dilated = up = null;
+                            work = Mask.allocate(c.workingSize().width(), c.workingSize().height());
+                            dilated = Mask.allocate(c.workingSize().width(), c.workingSize().height());
+                            up = Mask.allocate(rect.width(), rect.height());
+                            open = c;
+                        }
+                        LabelMaps.binarize(map, map);
+                        full.copyFrom(map);
+                        full.region(rect.x(), rect.y(), rect.width(), rect.height()).resizeTo(work);
+                        work.dilate(dilation, dilated);
+                        dilated.resizeTo(up);
+                        matte.write(dilated.countNonZero() == 0 ? null : up, rect.x(), rect.y(), r.lastPtsMicros());
+                    }
+                    if (t >= first && (last == -1 || t <= last)) done.incrementAndGet();
+                }
+            } finally {
+                for (Mask m : new Mask[] {work, dilated, up}) if (m != null) m.close();
+            }
+        });
+        stages.await(caller, "matte", done::get, () -> (last == -1 ? info.frameCount() - 1 : last) - first + 1);
+    }
+
+    /**
+     * Puts inpainted frames into source frames (or crops of them) of one size: the fill and its
+     * dilated mask resized back, then blended, feathered with {@code --feather}.
+     */
+    private final class Compositor implements AutoCloseable {
+        private final int width, height;
+        private final Frame up;
+        private final Mask upMask, alpha;
+        private final byte[] mbuf, abuf;
+        private final int[] scratch;
+
+        Compositor(int width, int height) {
+            this.width = width;
+            this.height = height;
+            up = Frame.allocate(width, height);
+            upMask = Mask.allocate(width, height);
+            alpha = Mask.allocate(width, height);
+            boolean f = options.feather() > 0;
+            mbuf = f ? new byte[width * height] : null;
+            abuf = f ? new byte[width * height] : null;
+            scratch = f ? new int[width * height] : null;
+        }
+
+        /** The dilated mask of the last {@link #into}, at this compositor's size: where it blended. */
+        Mask mask() {
+            return upMask;
+        }
+
+        /** {@code d}'s fill into {@code dst} (this compositor's size) where its dilated mask is. */
+        void into(Frame dst, Done d) {
+            d.frame().resizeTo(up);
+            d.dilated().resizeTo(upMask);
+            if (options.feather() > 0) {
+                upMask.copyTo(mbuf);
+                Feather.alpha(mbuf, width, height, options.feather(), abuf, scratch);
+                alpha.copyFrom(abuf);
+                dst.blend(up, alpha);
+            } else {
+                dst.blend(up, upMask);
+            }
+        }
+
+        @Override
+        public void close() {
+            up.close();
+            upMask.close();
+            alpha.close();
+        }
     }
 
     private static <T extends ImagePool<?>> T add(List<ImagePool<?>> pools, T pool) {

@@ -72,6 +72,11 @@ final class Stages {
      * rethrows the first failure.
      */
     void await(Job caller, String stage, LongSupplier done, LongSupplier total) {
+        await(caller, stage, done, total, true);
+    }
+
+    /** {@link #await}; {@code complete} false: a pass that does part of a stage, so the stage is not reported as done at the end. */
+    void await(Job caller, String stage, LongSupplier done, LongSupplier total, boolean complete) {
         long lastDone = -1;
         for (Thread t : threads) {
             while (t.isAlive()) {
@@ -96,7 +101,7 @@ final class Stages {
         Throwable f = failure.get();
         if (f != null) throw rethrowable(f);
         long d = done.getAsLong();
-        caller.step(stage, d, d);
+        if (complete) caller.step(stage, d, d);
     }
 
     /** The failure as the exception the caller sees: engine exceptions as they are, interrupts as a cancel. */

@@ -107,6 +107,11 @@ final class Priority {
                 }
 
                 @Override
+                public int defaultDilation() {
+                    return in.defaultDilation();
+                }
+
+                @Override
                 public Session newSession(int width, int height, int dilation) {
                     Session s = in.newSession(width, height, dilation);
                     return new Session() {

@@ -1,6 +1,7 @@
 package io.inpainterz.web;
 
 import io.inpainterz.engine.Job;
+import io.inpainterz.pipeline.Engines;
 import io.inpainterz.pipeline.Inpainter;
 import io.inpainterz.pipeline.RemovePipeline;
 import io.inpainterz.pipeline.Segmenter;
@@ -26,6 +27,14 @@ public interface StageSource extends AutoCloseable {
     RemovePipeline.StageFactory<? extends Tracker> tracker(String engine);
 
     RemovePipeline.StageFactory<? extends Inpainter> inpainter(String engine);
+
+    /**
+     * Which implementation each stage gets under {@code engine} now (for {@code auto}: where the
+     * checkpoints are), for the page and the jobs' notices; none for sources without the choice.
+     */
+    default List<Engines.Decision> plan(String engine) {
+        return List.of();
+    }
 
     /** Notes to show before a render with {@code engine} (weights' licences), possibly none. */
     List<String> notices(String engine);

@@ -6,6 +6,7 @@ import io.inpainterz.InpainterzException;
 import io.inpainterz.InternalErrorException;
 import io.inpainterz.DeviceException;
 import io.inpainterz.InvalidInputException;
+import io.inpainterz.pipeline.Engines;
 import io.inpainterz.pipeline.Prompt;
 import io.inpainterz.pipeline.Prompts;
 import io.inpainterz.pipeline.RemovePipeline;
@@ -277,11 +278,31 @@ public final class WebServer implements AutoCloseable {
         Map<String, Object> dil = new LinkedHashMap<>();
         for (String e : engines) dil.put(e, stages.defaultDilate(e));
         o.put("dilate", dil);
+        // What each engine means now (auto: by the checkpoints present), and what a render with it would say.
+        Map<String, Object> kinds = new LinkedHashMap<>(), notes = new LinkedHashMap<>();
+        for (String e : engines) {
+            Map<String, Object> k = new LinkedHashMap<>();
+            List<String> n = new ArrayList<>();
+            for (Engines.Decision d : stages.plan(e)) {
+                k.put(d.stage().name(), d.kind().name());
+                if (d.fallback()) n.add(fallback(d));
+            }
+            n.addAll(stages.notices(e));
+            if (!k.isEmpty()) kinds.put(e, k);
+            notes.put(e, n);
+        }
+        o.put("stages", kinds);
+        o.put("notices", notes);
         o.put("media", media != null);
         o.put("upload_limit", config.uploadLimit());
         o.put("session_idle_s", config.sessionIdle().toSeconds());
         o.put("render_jobs", config.renderJobs());
         return o;
+    }
+
+    /** The page's line for a stage auto gave to the classical engine. */
+    private static String fallback(Engines.Decision d) {
+        return "auto: " + d.reason();
     }
 
     // --- sessions ------------------------------------------------------------------------------
@@ -638,6 +659,19 @@ public final class WebServer implements AutoCloseable {
             if (!(b.get("dilate") instanceof Long d) || d < 0 || d > 100) throw new InvalidInputException("\"dilate\" is an integer 0..100");
             dilate = d.intValue();
         }
+        boolean render = kind.equals("remove");
+        // Before anything is written: a neural stage without its checkpoint is refused here.
+        var tracker = priority.tracker(stages.tracker(engine));
+        var inpainter = render ? priority.inpainter(stages.inpainter(engine)) : null;
+        List<String> notices = new ArrayList<>();
+        Map<String, Object> used = new LinkedHashMap<>();
+        for (Engines.Decision d : stages.plan(engine)) {
+            // Jobs take mask prompts (no segmenter); a track job does not inpaint.
+            if (d.stage() == Engines.Stage.segmenter || (!render && d.stage() == Engines.Stage.inpainter)) continue;
+            used.put(d.stage().name(), d.kind().name());
+            if (d.fallback()) notices.add(fallback(d));
+        }
+        if (render) notices.addAll(stages.notices(engine));
         long version = s.version();
         List<Session.WebObject> objs = s.objects();
         Path dir = Files.createDirectories(s.dir.resolve("job-" + newId().substring(0, 12)));
@@ -673,14 +707,12 @@ public final class WebServer implements AutoCloseable {
         RemovePipeline.StageFactory<Segmenter> noSegmenter = job -> {
             throw new IllegalStateException("mask prompts need no segmenter");
         };
-        var tracker = priority.tracker(stages.tracker(engine));
-        var inpainter = priority.inpainter(stages.inpainter(engine));
         String finalEngine = engine;
         int finalDilate = dilate;
         s.resetTracked(version);
-        Jobs.WebJob j = jobs.submit(kind, s, dir, kind.equals("remove") ? "segment" : "segment", (job, notice) -> {
+        Jobs.WebJob j = jobs.submit(kind, s, dir, "segment", (job, notice) -> {
             for (String warn : RemovePipeline.warnings(s.info)) notice.accept(warn);
-            if (output != null) for (String n : stages.notices(finalEngine)) notice.accept(n);
+            notices.forEach(notice);
             RemovePipeline p = output != null ? RemovePipeline.remove(s.input, output, prompts, opts, noSegmenter, tracker, inpainter)
                     : RemovePipeline.track(s.input, prompts, opts, noSegmenter, tracker);
             byte[] remapped = new byte[w * h];
@@ -691,6 +723,7 @@ public final class WebServer implements AutoCloseable {
             RemovePipeline.Result r = p.run(job);
             Map<String, Object> report = new LinkedHashMap<>();
             report.put("engine", finalEngine);
+            if (!used.isEmpty()) report.put("stages", used);
             if (output != null) report.put("dilate", finalDilate);
             report.put("frames", r.frames());
             report.put("tracked_frames", r.trackedFrames());

@@ -22,6 +22,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code track --matte-out} and {@code track --everything} with the parity checkpoints (tiny SAM,
@@ -78,27 +80,74 @@ class TrackCommandTest {
         assertEquals("", Ffmpeg.probe(matte, "-select_streams", "a", "-show_entries", "stream=index", "-of", "csv=p=0"), "no audio");
     }
 
+    /** Crop {@code i} of a report's "crops". */
+    static Box crop(Object report, int i) {
+        int[] c = new int[4];
+        for (int k = 0; k < 4; k++) c[k] = ((Long) Json.at(report, "crops", i, "crop", k)).intValue();
+        return new Box(c[0], c[1], c[2], c[3]);
+    }
+
     @Test
     void theMatteIsDilatedWhereTheChosenInpainterWould() throws Exception {
         Path masks = tmp.resolve("masks"), matte = tmp.resolve("matte.mp4"), matte2 = tmp.resolve("matte2.mp4");
-        // The neural inpainter, E2FGVI: its 432x240, 2 dilations.
+        Path matte3 = tmp.resolve("matte3.mp4"), matte4 = tmp.resolve("matte4.mp4");
+        // --crop off, the neural inpainter, E2FGVI: its 432x240, 2 dilations.
         assertEquals(0, run("track", clip.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT, "--range", "4:8", "--dilate", "2",
-                "--inpainter", "neural", "--masks-out", masks.toString(), "--matte-out", matte.toString()), err.toString());
+                "--inpainter", "neural", "--crop", "off", "--masks-out", masks.toString(), "--matte-out", matte.toString()), err.toString());
         assertEquals(matte.toString(), Json.at(Json.parse(out.toString()), "matte"));
         assertEquals(names(4, 8), files(masks));
         assertMatteStream(matte, clip, W, H, T);
         // The weight-free inpainter's working size is this clip's own: dilated at the source size; the matte alone.
         assertEquals(0, run("track", clip.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT, "--range", "4:8", "--dilate", "2",
-                "--inpainter", "classical", "--matte-out", matte2.toString()), err.toString());
+                "--inpainter", "classical", "--crop", "off", "--matte-out", matte2.toString()), err.toString());
         assertMatteStream(matte2, clip, W, H, T);
-        byte[][] m1 = Clips.frames(matte, W, H), m2 = Clips.frames(matte2, W, H);
+        // The crop on (the default) and no --dilate: the crop remove would choose, at its working size, with the inpainter's own
+        // dilation: E2FGVI's 4 at 432x240, the weight-free inpainter's 8 at 1:1 (its working size of this crop is the crop's).
+        assertEquals(0, run("track", clip.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT, "--range", "4:8",
+                "--inpainter", "neural", "--matte-out", matte3.toString()), err.toString());
+        Object neural = Json.parse(out.toString());
+        assertEquals("4:8", Json.at(neural, "crops", 0, "frames"));
+        assertEquals("432x240", Json.at(neural, "crops", 0, "working_size"));
+        Box c3 = crop(neural, 0); // the random-weight tracker's masks may span the frame: then the crop is the frame
+        assertEquals(0, run("track", clip.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT, "--range", "4:8",
+                "--inpainter", "classical", "--matte-out", matte4.toString()), err.toString());
+        Object classical = Json.parse(out.toString());
+        Box c4 = crop(classical, 0);
+        assertEquals(c4.w() + "x" + c4.h(), Json.at(classical, "crops", 0, "working_size"));
+        byte[][] m1 = Clips.frames(matte, W, H), m2 = Clips.frames(matte2, W, H), m3 = Clips.frames(matte3, W, H), m4 = Clips.frames(matte4, W, H);
         for (int t = 0; t < T; t++) {
             byte[] labels = t < 4 || t > 8 ? new byte[W * H] : Clips.readPng(masks.resolve(String.format("%06d.png", t)));
             if (t >= 4 && t <= 8) assertTrue(Clips.count(labels) > 1000, "frame " + t + " has an object");
             Clips.assertMatte(Clips.changedRegion(labels, W, H, 432, 240, 2), m1[t], "E2FGVI's size, frame " + t);
             Clips.assertMatte(Clips.dilate(labels, W, H, 2), m2[t], "the source's size, frame " + t);
+            Clips.assertMatte(Clips.changedRegion(labels, W, H, c3, 432, 240, 4), m3[t], "E2FGVI's crop, frame " + t);
+            Clips.assertMatte(Clips.changedRegion(labels, W, H, c4, c4.w(), c4.h(), 8), m4[t], "the weight-free crop, frame " + t);
+            if (t >= 4 && t <= 8) assertEquals(Clips.count(Clips.dilate(labels, W, H, 8)), Clips.count(Clips.changedRegion(labels, W, H, c4, c4.w(), c4.h(), 8)));
         }
-        assertEquals(List.of("masks", "matte.mp4", "matte2.mp4"), files(tmp));
+        assertEquals(List.of("masks", "matte.mp4", "matte2.mp4", "matte3.mp4", "matte4.mp4"), files(tmp));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"on", "off"})
+    void trackWritesTheMatteRemoveWritesWithTheSameOptions(String cropMode) throws Exception {
+        // The weight-free engine end to end (deterministic): the same masks, so the same matte, frame for frame.
+        Path fromTrack = tmp.resolve("track.mp4"), fromRemove = tmp.resolve("remove.mp4"), output = tmp.resolve("out.mp4");
+        assertEquals(0, run("track", clip.toString(), "--mask", PROMPT + ":" + promptMask, "--engine", "classical", "--range", "2:8",
+                "--crop", cropMode, "--matte-out", fromTrack.toString()), err.toString());
+        Object tracked = Json.parse(out.toString());
+        assertEquals(0, run("remove", clip.toString(), "-o", output.toString(), "--mask", PROMPT + ":" + promptMask, "--engine", "classical",
+                "--range", "2:8", "--crop", cropMode, "--matte-out", fromRemove.toString()), err.toString());
+        Object removed = Json.parse(out.toString());
+        assertEquals(Json.write(Json.at(removed, "crops")), Json.write(Json.at(tracked, "crops")), "the same crops (none with the crop off)");
+        byte[][] a = Clips.frames(fromTrack, W, H), b = Clips.frames(fromRemove, W, H);
+        assertEquals(T, a.length);
+        long white = 0;
+        for (int t = 0; t < T; t++) {
+            Clips.assertMatte(Clips.threshold(b[t]), a[t], "frame " + t);
+            if (t >= 2 && t <= 8) white += Clips.count(Clips.threshold(a[t]));
+            else assertEquals(0, Clips.count(Clips.threshold(a[t])), "frame " + t + " outside the range is black");
+        }
+        assertTrue(white > 7 * 5000, "the matte shows the box: " + white + " pixels");
     }
 
     @Test
@@ -114,6 +163,9 @@ class TrackCommandTest {
                 new Case(Main.USAGE, "give --everything", new String[] {"--mask", m, "--sam-gap", "5", "--masks-out", masks}),
                 new Case(Main.USAGE, "--sam-gap must be >= 1", new String[] {"--everything", "--sam-gap", "0", "--sam", SAM, "--masks-out", masks}),
                 new Case(Main.USAGE, "--masks-out DIR, --matte-out FILE, or both", new String[] {"--mask", m}),
+                new Case(Main.USAGE, "--dilate N sets how --matte-out is dilated", new String[] {"--mask", m, "--dilate", "3", "--masks-out", masks}),
+                new Case(Main.USAGE, "--crop sets how --matte-out follows remove", new String[] {"--mask", m, "--crop", "off", "--masks-out", masks}),
+                new Case(Main.USAGE, "--dilate must be >= 0", new String[] {"--mask", m, "--dilate", "-1", "--matte-out", tmp.resolve("m.mp4").toString()}),
                 new Case(Main.BAD_INPUT, "--matte-out", new String[] {"--mask", m, "--matte-out", tmp.resolve("no/dir/matte.mp4").toString()}),
                 new Case(Main.BAD_INPUT, "is the input", new String[] {"--mask", m, "--matte-out", clip.toString()}));
         String home = System.getProperty("inpainterz.home");
@@ -178,12 +230,15 @@ class TrackCommandTest {
                 assertTrue(differ <= got.length / 1000, "frame " + t + ": " + differ + " pixels differ from the tracker's own run");
             }
         }
-        // The matte of the same run: the source's frames and times, E2FGVI's dilation in the range, black outside it.
+        // The matte of the same run: the source's frames and times, E2FGVI's dilation (4) in the range at 432x240 of the crop
+        // remove would choose (the crop on, the default), black outside it.
+        assertEquals(first + ":" + last, Json.at(report, "crops", 0, "frames"));
+        Box c = crop(report, 0);
         assertMatteStream(matte, small, w, h, 6);
         byte[][] mattes = Clips.frames(matte, w, h);
         for (int t = 0; t < 6; t++) {
             byte[] labels = t < first || t > last ? new byte[w * h] : Clips.readPng(masks.resolve(String.format("%06d.png", t)));
-            Clips.assertMatte(Clips.changedRegion(labels, w, h, 432, 240, 4), mattes[t], "frame " + t);
+            Clips.assertMatte(Clips.changedRegion(labels, w, h, c, 432, 240, 4), mattes[t], "frame " + t);
         }
     }
 }

@@ -114,6 +114,56 @@ class FrameTest {
     }
 
     @Test
+    void aRegionIsAViewOfItsPixels() {
+        Random r = new Random(5);
+        int w = 17, h = 9, x0 = 3, y0 = 2, rw = 6, rh = 4;
+        try (Frame f = Frame.allocate(w, h); Mask m = Mask.allocate(w, h)) {
+            byte[] px = random(r, w * h * 3), mk = random(r, w * h);
+            f.copyFrom(px);
+            m.copyFrom(mk);
+            Frame view = f.region(x0, y0, rw, rh);
+            Mask mview = m.region(x0, y0, rw, rh);
+            byte[] got = new byte[rw * rh * 3], gotMask = new byte[rw * rh];
+            view.copyTo(got);
+            mview.copyTo(gotMask);
+            for (int y = 0; y < rh; y++) {
+                for (int x = 0; x < rw; x++) {
+                    for (int c = 0; c < 3; c++) assertEquals(px[3 * ((y0 + y) * w + x0 + x) + c], got[3 * (y * rw + x) + c], "pixel " + x + "," + y);
+                    assertEquals(mk[(y0 + y) * w + x0 + x], gotMask[y * rw + x]);
+                }
+            }
+            // Writes go to the frame, inside the region only.
+            view.copyFrom(new byte[rw * rh * 3]);
+            byte[] after = new byte[w * h * 3];
+            f.copyTo(after);
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    boolean in = x >= x0 && x < x0 + rw && y >= y0 && y < y0 + rh;
+                    for (int c = 0; c < 3; c++) assertEquals(in ? 0 : px[3 * (y * w + x) + c], after[3 * (y * w + x) + c], "pixel " + x + "," + y);
+                }
+            }
+            // A resize reads the view with the frame's row stride.
+            try (Frame small = Frame.allocate(rw, rh); Frame copy = Frame.allocate(rw, rh)) {
+                f.copyFrom(px);
+                view.resizeTo(small);
+                copy.copyFrom(got);
+                byte[] a = new byte[rw * rh * 3], b = new byte[rw * rh * 3];
+                small.copyTo(a);
+                copy.copyTo(b);
+                assertArrayEquals(b, a, "a same-size resize of the view is its pixels");
+            }
+            view.close();
+            assertEquals(w, f.width(), "closing a view leaves the frame");
+            f.copyTo(after);
+            assertArrayEquals(px, after);
+            assertThrows(InvalidInputException.class, () -> f.region(12, 0, 6, 4), "past the right edge");
+            assertThrows(InvalidInputException.class, () -> m.region(0, 6, 4, 4), "past the bottom");
+            assertThrows(InvalidInputException.class, () -> f.region(-1, 0, 2, 2));
+            assertThrows(InvalidInputException.class, () -> f.region(0, 0, 0, 2));
+        }
+    }
+
+    @Test
     void countNonZeroCountsObjectPixels() {
         try (Mask m = Mask.allocate(5, 3)) {
             assertEquals(0, m.countNonZero());

@@ -158,13 +158,20 @@ public final class FakeStages {
         }
     }
 
-    /** Fills the dilated mask with {@link #FILL} at half the source size, returning frames {@code lag} pushes late. */
+    /**
+     * Fills the dilated mask with {@link #FILL} at half the size it is given, returning frames
+     * {@code lag} pushes late; records each session's size and the checksums of the frames and
+     * masks pushed into it.
+     */
     public static final class FillInpainter implements Inpainter {
         static final byte[] FILL = {(byte) 255, 0, (byte) 255};
         final int lag;
         volatile long sleepMs;
         volatile int maxHeld;
         boolean closed;
+        /** Per session: its size, then "frame:CHECKSUM mask:CHECKSUM" for each push. */
+        final List<Size> sessionSizes = Collections.synchronizedList(new ArrayList<>());
+        final List<List<String>> pushes = Collections.synchronizedList(new ArrayList<>());
 
         public FillInpainter(int lag) {
             this.lag = lag;
@@ -181,12 +188,23 @@ public final class FakeStages {
         }
 
         @Override
+        public int defaultDilation() {
+            return 4;
+        }
+
+        @Override
         public Session newSession(int w, int h, int dilation) {
             ArrayDeque<Frame> held = new ArrayDeque<>();
+            List<String> log = Collections.synchronizedList(new ArrayList<>());
+            sessionSizes.add(new Size(w, h));
+            pushes.add(log);
             return new Session() {
                 @Override
                 public List<Frame> push(Frame frame, Mask mask, Job job, ImagePool<Frame> pool) {
                     if (frame.width() != w || mask.width() != w) throw new AssertionError("frames must come at the working size");
+                    byte[] mb = new byte[w * h];
+                    mask.copyTo(mb);
+                    log.add("frame:" + checksum(frame) + " mask:" + checksum(mb));
                     if (sleepMs > 0) {
                         try {
                             Thread.sleep(sleepMs);

@@ -59,8 +59,8 @@ class RemovePipelineTest {
         return f;
     }
 
-    /** Lossless (4:4:4 at this odd size), so composites can be checked pixel by pixel. */
-    static final RemovePipeline.Options LOSSLESS = RemovePipeline.Options.defaults().withWriter(VideoWriter.Options.defaults().withCrf(0));
+    /** Lossless (4:4:4 at this odd size), so composites can be checked pixel by pixel; whole frames ({@code --crop off}). */
+    static final RemovePipeline.Options LOSSLESS = RemovePipeline.Options.defaults().withWriter(VideoWriter.Options.defaults().withCrf(0)).withCrop(false);
     static final int ROUNDING = 3;
 
     static RemovePipeline.StageFactory<Segmenter> never(String what) {
@@ -188,6 +188,150 @@ class RemovePipelineTest {
             // Inside, away from the edge (where the bicubic upscale mixes in the working frame's surroundings), the fill.
             assertTrue(Clips.maxAbs(filled, got[t], erode(region, 4), true) <= ROUNDING, "frame " + t + ": inside, the fill");
         }
+    }
+
+    static Box box(Crops.Rect r) {
+        return new Box(r.x(), r.y(), r.width(), r.height());
+    }
+
+    /** The region the pipeline may change with the crop on (computed by {@link Clips#changedRegion(byte[], int, int, Box, int, int, int)}). */
+    static byte[] cropRegion(byte[] labels, Crops.Rect c, Inpainter.Size ws, int dilation) {
+        return Clips.changedRegion(labels, W, H, box(c), ws.width(), ws.height(), dilation);
+    }
+
+    /** What the inpainter must be given for frame t: the crop of the source resized to the working size, and of the mask. */
+    static String push(int t, byte[] labels, Crops.Rect c, Inpainter.Size ws) {
+        try (Frame crop = Frame.allocate(c.width(), c.height()); Frame work = Frame.allocate(ws.width(), ws.height())) {
+            crop.copyFrom(Clips.cut(source[t], W, 3, box(c)));
+            crop.resizeTo(work);
+            byte[] mask = Clips.nearest(Clips.cut(labels, W, 1, box(c)), c.width(), c.height(), ws.width(), ws.height());
+            for (int i = 0; i < mask.length; i++) mask[i] = (byte) (mask[i] != 0 ? 255 : 0); // the inpainter gets 255 = fill
+            return "frame:" + FakeStages.checksum(work) + " mask:" + FakeStages.checksum(mask);
+        }
+    }
+
+    @Test
+    void withTheCropOnTheInpainterGetsTheCropAndOnlyItsDilatedMasksChange() throws Exception {
+        Box mid = new Box(70, 30, 20, 14);
+        Path a = maskFile("mid.png", mid), masks = tmp.resolve("masks"), out = tmp.resolve("out.mp4");
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(3);
+        List<String> stages = new ArrayList<>();
+        Job job = Job.create().onProgress((stage, done, total) -> {
+            if (stages.isEmpty() || !stages.get(stages.size() - 1).equals(stage)) stages.add(stage);
+        });
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))),
+                LOSSLESS.withCrop(true).withDilate(2).withMasksOut(masks), never("the segmenter"), j -> new FakeStages.CopyTracker(), j -> fill).run(job);
+        assertEquals(List.of("segment", "track.backward", "track", "remove"), stages, "tracking is a pass of its own");
+
+        // The stand-in's whole-frame working size is 81x46: 20x14 + 16 px each side = 52x46, grown to 81x46 (its aspect ratio
+        // and size), centred on (80, 37): x = round(39.5) = 40, y = 14. Its working size of that crop is half of it, 41x23.
+        Crops.Rect c = new Crops.Rect(40, 14, 81, 46);
+        Inpainter.Size ws = new Inpainter.Size(41, 23);
+        assertEquals(List.of(new RemovePipeline.Crop(0, T - 1, c, ws)), r.crops());
+        assertEquals(ws, r.workingSize());
+        assertEquals(List.of(ws), fill.sessionSizes, "one session, at the crop's working size");
+        byte[] labels = Clips.readPng(masks.resolve("000000.png"));
+        byte[] ones = mid.mask(W, H);
+        for (int i = 0; i < ones.length; i++) ones[i] = (byte) (ones[i] != 0 ? 1 : 0);
+        assertArrayEquals(ones, labels, "the copy tracker's map is the prompt's on every frame");
+        List<String> want = new ArrayList<>();
+        for (int t = 0; t < T; t++) want.add(push(t, labels, c, ws));
+        assertEquals(want, fill.pushes.get(0), "every frame's crop and mask, resized to the working size, in order");
+
+        assertEquals(T, r.frames());
+        assertEquals(W + "x" + H, Clips.size(out));
+        assertEquals(T, Clips.packets(out, "v:0"));
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(out));
+        assertEquals(Clips.packets(clip, "a:0"), Clips.packets(out, "a:0"));
+        byte[][] got = Clips.frames(out, W, H);
+        byte[] region = cropRegion(labels, c, ws, 2);
+        assertTrue(Clips.count(region) > 20 * 14, "the dilated mask is larger than the mask: " + Clips.count(region));
+        for (int t = 0; t < T; t++) {
+            assertTrue(Clips.maxAbs(source[t], got[t], region, false) <= ROUNDING, "frame " + t + ": outside the dilated mask, the source");
+            assertTrue(Clips.maxAbs(fillFrame(), got[t], erode(region, 4), true) <= ROUNDING, "frame " + t + ": inside, the fill");
+        }
+    }
+
+    @Test
+    void runsFarApartGetCropsOfTheirOwnAndTheFramesBetweenAreNotInpainted() throws Exception {
+        // Object 1 on frames 2 and 3 (top left), object 2 on 12 and 13 (bottom right); with 2 frames of context, two runs: 0..5, 10..15.
+        Box p = new Box(20, 10, 12, 10), q = new Box(110, 50, 14, 12);
+        Path dir = Files.createDirectory(tmp.resolve("in")), out = tmp.resolve("out.mp4");
+        byte[][] labels = new byte[T][];
+        for (int t = 0; t < T; t++) {
+            labels[t] = new byte[W * H];
+            Box b = t == 2 || t == 3 ? p : t == 12 || t == 13 ? q : null;
+            if (b == null) continue;
+            for (int y = b.y(); y < b.y() + b.h(); y++) for (int x = b.x(); x < b.x() + b.w(); x++) labels[t][y * W + x] = (byte) (b == p ? 1 : 2);
+            Clips.writePng(dir.resolve(String.format("%06d.png", t)), labels[t], W, H);
+        }
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(1);
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, new MasksIn(dir, null), LOSSLESS.withCrop(true).withDilate(2), j -> fill)
+                .runContext(2).run(null);
+        // p: 44x42, 74x42, 81x46 around (26, 15), moved to the corner. q: 46x44, 78x44, 81x46 around (117, 56): x = round(76.5) = 77, y = 33.
+        Inpainter.Size ws = new Inpainter.Size(41, 23);
+        Crops.Rect cp = new Crops.Rect(0, 0, 81, 46), cq = new Crops.Rect(77, 33, 81, 46);
+        assertEquals(List.of(new RemovePipeline.Crop(0, 5, cp, ws), new RemovePipeline.Crop(10, 15, cq, ws)), r.crops());
+        assertEquals(List.of(ws, ws), fill.sessionSizes, "a session per run");
+        List<String> first = new ArrayList<>(), second = new ArrayList<>();
+        for (int t = 0; t <= 5; t++) first.add(push(t, labels[t], cp, ws));
+        for (int t = 10; t <= 15; t++) second.add(push(t, labels[t], cq, ws));
+        assertEquals(List.of(first, second), fill.pushes, "each run's frames, empty masks included (context), and no other frame");
+
+        assertEquals(T, r.frames());
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(out));
+        byte[][] got = Clips.frames(out, W, H);
+        for (int t = 0; t < T; t++) {
+            if (Clips.count(labels[t]) == 0) {
+                assertTrue(Clips.maxAbs(source[t], got[t], null, false) <= ROUNDING, "frame " + t + " has no mask: the source");
+                continue;
+            }
+            byte[] region = cropRegion(labels[t], t < 10 ? cp : cq, ws, 2);
+            assertTrue(Clips.maxAbs(source[t], got[t], region, false) <= ROUNDING, "frame " + t + ": outside the dilated mask, the source");
+            assertTrue(Clips.maxAbs(fillFrame(), got[t], erode(region, 4), true) <= ROUNDING, "frame " + t + ": inside, the fill");
+        }
+    }
+
+    @Test
+    void withTheCropOnTheRangeBoundsTheRunAndTheOtherFramesAreTheSource() throws Exception {
+        Box mid = new Box(70, 30, 20, 14);
+        Path a = maskFile("mid.png", mid), out = tmp.resolve("out.mp4");
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(2);
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))),
+                LOSSLESS.withCrop(true).withRange(Range.parse("5:12")).withDilate(2), never("the segmenter"), j -> new FakeStages.CopyTracker(),
+                j -> fill).run(null);
+        Crops.Rect c = new Crops.Rect(40, 14, 81, 46); // as above: the same box
+        Inpainter.Size ws = new Inpainter.Size(41, 23);
+        assertEquals(List.of(new RemovePipeline.Crop(5, 12, c, ws)), r.crops(), "the run's context stops at the range");
+        assertEquals(1, fill.pushes.size());
+        assertEquals(8, fill.pushes.get(0).size(), "frames 5..12 only");
+        assertEquals(T, r.frames());
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(out));
+        byte[][] got = Clips.frames(out, W, H);
+        byte[] region = cropRegion(mid.mask(W, H), c, ws, 2);
+        for (int t = 0; t < T; t++) {
+            if (t < 5 || t > 12) {
+                assertTrue(Clips.maxAbs(source[t], got[t], null, false) <= ROUNDING, "frame " + t + " outside the range is the source's");
+            } else {
+                assertTrue(Clips.maxAbs(source[t], got[t], region, false) <= ROUNDING, "frame " + t + " outside the mask");
+                assertTrue(Clips.maxAbs(fillFrame(), got[t], erode(region, 4), true) <= ROUNDING, "frame " + t + " inside the mask");
+            }
+        }
+    }
+
+    @Test
+    void withNoMaskAnywhereNothingIsInpaintedAndTheOutputIsTheSource() throws Exception {
+        Path dir = Files.createDirectory(tmp.resolve("empty")), out = tmp.resolve("out.mp4");
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(1);
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, new MasksIn(dir, null), LOSSLESS.withCrop(true), j -> fill).run(null);
+        assertEquals(List.of(), r.crops());
+        assertEquals(null, r.workingSize());
+        assertEquals(List.of(), fill.sessionSizes, "no session at all");
+        assertEquals(T, r.frames());
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(out));
+        assertEquals(Clips.packets(clip, "a:0"), Clips.packets(out, "a:0"));
+        byte[][] got = Clips.frames(out, W, H);
+        for (int t = 0; t < T; t++) assertTrue(Clips.maxAbs(source[t], got[t], null, false) <= ROUNDING, "frame " + t + ": the source");
     }
 
     @Test
@@ -332,7 +476,7 @@ class RemovePipelineTest {
         Path a = maskFile("a.png", BOX_A), masks = tmp.resolve("masks"), matte = tmp.resolve("matte.mp4");
         RemovePipeline.track(clip, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))),
                 LOSSLESS.withRange(Range.parse("3:")).withDilate(2).withMasksOut(masks).withMatteOut(matte), never("the segmenter"),
-                j -> new FakeStages.CopyTracker()).matteAt((w, h) -> new Inpainter.Size(50, 30)).run(null);
+                j -> new FakeStages.CopyTracker()).matteAt(new RemovePipeline.MatteRule((w, h) -> new Inpainter.Size(50, 30), 7)).run(null);
         assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(matte));
         byte[][] got = matte(matte);
         assertEquals(T, got.length);
@@ -340,7 +484,7 @@ class RemovePipelineTest {
             byte[] want = t < 3 ? new byte[W * H] : Clips.changedRegion(Clips.readPng(masks.resolve(String.format("%06d.png", t))), W, H, 50, 30, 2);
             assertEquals(0, matteMisses(want, got[t]), "frame " + t);
         }
-        // Without a size of its own, E2FGVI's: only the matte, no masks folder.
+        // Without a rule of its own, E2FGVI's (432x240, its own dilation 4 where none is given): only the matte, no masks folder.
         Path matte2 = tmp.resolve("matte2.mp4");
         RemovePipeline.track(clip, new Prompts(List.of(List.of(new Prompt.MaskFile(8, a)))), LOSSLESS.withMatteOut(matte2),
                 never("the segmenter"), j -> new FakeStages.CopyTracker()).run(null);
@@ -348,6 +492,97 @@ class RemovePipelineTest {
         byte[][] got2 = matte(matte2);
         for (int t = 0; t < T; t++) assertEquals(0, matteMisses(want, got2[t]), "frame " + t);
         assertEquals(List.of("a.png", "masks", "matte.mp4", "matte2.mp4"), files(tmp));
+    }
+
+    /** Keeps each reference's labels for that frame only: tracked frames lose every object (masks on prompt frames only). */
+    static final class ForgetfulTracker implements Tracker {
+        @Override
+        public String description() {
+            return "forgetful";
+        }
+
+        @Override
+        public Session newSession(int width, int height) {
+            byte[] none = new byte[width * height];
+            return new Session() {
+                @Override
+                public void addReference(Frame frame, io.inpainterz.engine.Mask labels, Job job) {}
+
+                @Override
+                public void track(Frame frame, io.inpainterz.engine.Mask labels, Job job) {
+                    labels.copyFrom(none);
+                }
+
+                @Override
+                public void predict(Frame frame, io.inpainterz.engine.Mask labels, Job job) {
+                    labels.copyFrom(none);
+                }
+
+                @Override
+                public void close() {}
+            };
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    @Test
+    void withTheCropOnTheMatteIsEachRunsDilatedMaskInItsCropAndTrackWritesTheSame() throws Exception {
+        // Masks on frames 2 (p) and 14 (q) only; with 2 frames of context, two runs, 0..4 and 12..16, each with a crop of its own.
+        Box p = new Box(20, 10, 12, 10), q = new Box(110, 50, 14, 12);
+        Prompts prompts = new Prompts(List.of(List.of(new Prompt.MaskFile(2, maskFile("p.png", p))), List.of(new Prompt.MaskFile(14, maskFile("q.png", q)))));
+        Path out = tmp.resolve("out.mp4"), matte = tmp.resolve("matte.mp4"), trackMatte = tmp.resolve("track.mp4");
+        FakeStages.FillInpainter fill = new FakeStages.FillInpainter(1);
+        // No --dilate: the inpainter's own, 4 (the fake's).
+        RemovePipeline.Options o = LOSSLESS.withCrop(true).withMatteOut(matte);
+        RemovePipeline.Result r = RemovePipeline.remove(clip, out, prompts, o, never("the segmenter"), j -> new ForgetfulTracker(), j -> fill)
+                .runContext(2).run(null);
+        assertEquals(2, r.crops().size(), r.crops().toString());
+        RemovePipeline.Crop cp = r.crops().get(0), cq = r.crops().get(1);
+        assertEquals(List.of(0L, 4L, 12L, 16L), List.of(cp.first(), cp.last(), cq.first(), cq.last()));
+        assertTrue(cp.rect().contains(new Crops.Rect(p.x(), p.y(), p.w(), p.h())) && cq.rect().contains(new Crops.Rect(q.x(), q.y(), q.w(), q.h())));
+        assertTrue(cp.rect().width() < W && cq.rect().width() < W, "crops, not whole frames");
+
+        assertEquals(Ffmpeg.framePtsMicros(clip), Ffmpeg.framePtsMicros(matte));
+        byte[][] got = matte(matte), video = Clips.frames(out, W, H);
+        assertEquals(T, got.length);
+        for (int t = 0; t < T; t++) {
+            byte[] want = t == 2 ? cropRegion(p.mask(W, H), cp.rect(), cp.workingSize(), 4)
+                    : t == 14 ? cropRegion(q.mask(W, H), cq.rect(), cq.workingSize(), 4) : new byte[W * H];
+            if (t == 2 || t == 14) assertTrue(Clips.count(want) > Clips.count(t == 2 ? p.mask(W, H) : q.mask(W, H)), "frame " + t + ": dilated");
+            assertEquals(0, matteMisses(want, got[t]), "frame " + t);
+            // Black: the source; white: the fill (away from the edge, where the upscale mixes in the surroundings).
+            assertTrue(Clips.maxAbs(source[t], video[t], want, false) <= ROUNDING, "frame " + t + ": outside the matte, the source");
+            if (Clips.count(want) > 0) assertTrue(Clips.maxAbs(fillFrame(), video[t], erode(want, 4), true) <= ROUNDING, "frame " + t + ": inside, the fill");
+        }
+
+        // track with the same options and the inpainter's rule: the same crops, the same matte, pixel for pixel.
+        RemovePipeline.Result tr = RemovePipeline.track(clip, prompts, LOSSLESS.withCrop(true).withMatteOut(trackMatte), never("the segmenter"),
+                j -> new ForgetfulTracker()).matteAt(RemovePipeline.MatteRule.of(fill)).runContext(2).run(null);
+        assertEquals(r.crops(), tr.crops());
+        assertEquals(null, tr.workingSize());
+        byte[][] tracked = matte(trackMatte);
+        for (int t = 0; t < T; t++) assertArrayEquals(got[t], tracked[t], "frame " + t);
+    }
+
+    @Test
+    void trackWithTheCropOnFollowsTheCropRemoveWouldChooseAndTheRange() throws Exception {
+        Box mid = new Box(70, 30, 20, 14);
+        Prompts prompts = new Prompts(List.of(List.of(new Prompt.MaskFile(8, maskFile("mid.png", mid)))));
+        Path matte = tmp.resolve("matte.mp4");
+        // The rule of remove's weight-free inpainter at this size (the source's), its dilation 8.
+        RemovePipeline.MatteRule rule = RemovePipeline.MatteRule.of(new ClassicalInpainter());
+        assertEquals(8, rule.defaultDilation());
+        RemovePipeline.Result r = RemovePipeline.track(clip, prompts, LOSSLESS.withCrop(true).withRange(Range.parse("5:12")).withMatteOut(matte),
+                never("the segmenter"), j -> new FakeStages.CopyTracker()).matteAt(rule).run(null);
+        Crops.Rect c = Crops.crop(new Crops.Rect(mid.x(), mid.y(), mid.w(), mid.h()), W, H, 8, rule.workingSize());
+        assertEquals(List.of(new RemovePipeline.Crop(5, 12, c, new Inpainter.Size(c.width(), c.height()))), r.crops(), "at 1:1: no resize");
+        byte[] want = cropRegion(mid.mask(W, H), c, new Inpainter.Size(c.width(), c.height()), 8);
+        assertEquals(Clips.count(Clips.dilate(mid.mask(W, H), W, H, 8)), Clips.count(want), "the mask dilated 8 times at 1:1");
+        byte[][] got = matte(matte);
+        assertEquals(T, got.length);
+        for (int t = 0; t < T; t++) assertEquals(0, matteMisses(t < 5 || t > 12 ? new byte[W * H] : want, got[t]), "frame " + t);
     }
 
     /** Hands out masks chosen by frame index (found from the frame's pixels) and records the frames it saw. */

@@ -114,6 +114,24 @@ public final class Clips {
         return nearest(dilate(nearest(labels, w, h, ww, wh), ww, wh, dilation), ww, wh, w, h);
     }
 
+    /** The {@code box}'s pixels of a {@code w}-wide image of {@code channels} bytes a pixel. */
+    public static byte[] cut(byte[] image, int w, int channels, Box box) {
+        byte[] out = new byte[box.w() * box.h() * channels];
+        for (int y = 0; y < box.h(); y++) System.arraycopy(image, ((box.y() + y) * w + box.x()) * channels, out, y * box.w() * channels, box.w() * channels);
+        return out;
+    }
+
+    /**
+     * The pipeline's region of change with the crop on, computed here: the label map's {@code crop}
+     * resized to the working size, dilated, resized back to the crop and placed in the frame.
+     */
+    public static byte[] changedRegion(byte[] labels, int w, int h, Box crop, int ww, int wh, int dilation) {
+        byte[] small = nearest(dilate(nearest(cut(labels, w, 1, crop), crop.w(), crop.h(), ww, wh), ww, wh, dilation), ww, wh, crop.w(), crop.h());
+        byte[] out = new byte[w * h];
+        for (int y = 0; y < crop.h(); y++) System.arraycopy(small, y * crop.w(), out, (crop.y() + y) * w + crop.x(), crop.w());
+        return out;
+    }
+
     /** PSNR (dB) of two RGB24 images over the pixels where {@code select} is nonzero (all when null); +inf when equal. */
     public static double psnr(byte[] a, byte[] b, byte[] select, boolean inside) {
         double se = 0;
@@ -166,6 +184,15 @@ public final class Clips {
             if (((rgb[3 * i] & 0xff) >= 128) != on || ((rgb[3 * i + 1] & 0xff) >= 128) != on || ((rgb[3 * i + 2] & 0xff) >= 128) != on) misses++;
         }
         org.junit.jupiter.api.Assertions.assertEquals(0, misses, what + ": matte pixels on the wrong side of 128");
+    }
+
+    /** A decoded matte frame (RGB24) as a mask, read as {@link #assertMatte} reads it: 1 where every channel is at least 128. */
+    public static byte[] threshold(byte[] rgb) {
+        byte[] out = new byte[rgb.length / 3];
+        for (int i = 0; i < out.length; i++) {
+            if ((rgb[3 * i] & 0xff) >= 128 && (rgb[3 * i + 1] & 0xff) >= 128 && (rgb[3 * i + 2] & 0xff) >= 128) out[i] = 1;
+        }
+        return out;
     }
 
     public static long count(byte[] m) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inpainterz.testing.Clips;
 import io.inpainterz.testing.Ffmpeg;
+import io.inpainterz.util.Json;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ class WebServerTest {
         for (int i = open.size() - 1; i >= 0; i--) open.get(i).close();
     }
 
-    WebServer start(ServerConfig config, TestStages stages) {
+    WebServer start(ServerConfig config, StageSource stages) {
         WebServer s = WebServer.start(config.withPort(0).withTemp(tmp.resolve("serve")), stages);
         open.add(s);
         return s;
@@ -149,6 +150,74 @@ class WebServerTest {
         }
         assertEquals(FRAMES, entries);
         assertEquals(404, http.get("/api/jobs/nope").status());
+    }
+
+    /**
+     * The real stages decide as {@code remove --engine} does: auto takes neural where the
+     * checkpoint is a file (here only DeAOT, the parity fixtures' DeAOT-T), classical elsewhere,
+     * and says so; neural without a checkpoint is refused before a job exists; classical needs
+     * no weights (GrabCut from a box, optical-flow tracking).
+     */
+    @Test
+    void realStagesChooseTheEngineAsRemoveDoes() throws Exception {
+        Path sam = tmp.resolve("ckpt/sam_vit_b_01ec64.pth"), e2fgvi = tmp.resolve("ckpt/E2FGVI-CVPR22.pth");
+        Path deaot = io.inpainterz.testing.Fixtures.file("deaot/deaott/weights.pth");
+        EngineStages stages = new EngineStages(new EngineStages.Neural(sam, deaot, e2fgvi, io.inpainterz.engine.Sam.Options.defaults(),
+                io.inpainterz.engine.Tracker.Options.defaults(), io.inpainterz.engine.Inpainter.Options.defaults()));
+        open.add(stages);
+        WebServer server = start(ServerConfig.defaults(), stages);
+        Http http = new Http(server.port());
+        Map<String, Object> info = http.get("/api/info").json();
+        assertEquals(List.of("auto", "neural", "classical"), info.get("engines"));
+        assertEquals("auto", info.get("engine"));
+        assertEquals(Map.of("segmenter", "classical", "tracker", "neural", "inpainter", "classical"), Json.at(info, "stages", "auto"));
+        assertEquals(Map.of("segmenter", "neural", "tracker", "neural", "inpainter", "neural"), Json.at(info, "stages", "neural"));
+        assertEquals(Map.of("segmenter", "classical", "tracker", "classical", "inpainter", "classical"), Json.at(info, "stages", "classical"));
+        String noSam = "auto: no SAM weights at " + sam + ": segmenting with GrabCut (weight-free)";
+        String noE2fgvi = "auto: no E2FGVI weights at " + e2fgvi + ": inpainting with flow-guided propagation (weight-free)";
+        assertEquals(List.of(noSam, noE2fgvi), Json.at(info, "notices", "auto"));
+        assertEquals(List.of("E2FGVI's weights (E2FGVI-CVPR22.pth) are licensed CC BY-NC 4.0: non-commercial use only"), Json.at(info, "notices", "neural"));
+        assertEquals(List.of(), Json.at(info, "notices", "classical"));
+
+        String sid = openClip(http);
+        String s = "/api/sessions/" + sid;
+        http.post(s + "/objects", Map.of());
+        // Neural with no SAM weights: refused with the file and the way out, and nothing is segmented.
+        Http.Response refused = http.put(s + "/objects/1/prompts/0", Map.of("engine", "neural", "box", List.of(14, 24, 56, 60)));
+        assertEquals(400, refused.status(), refused.text());
+        assertTrue(refused.text().contains("the SAM checkpoint " + sam + " is missing") && refused.text().contains("--sam FILE"), refused.text());
+        // GrabCut from a box a little larger than the object: the object, not the box.
+        Http.Response p = http.put(s + "/objects/1/prompts/0", Map.of("engine", "auto", "box", List.of(14, 24, 56, 60)));
+        assertEquals(200, p.status(), p.text());
+        byte[] map = gray(http.get(s + "/masks/0.png").body());
+        long inside = 0;
+        for (int y = START.y(); y < START.y() + START.h(); y++) for (int x = START.x(); x < START.x() + START.w(); x++) if (map[y * W + x] == 1) inside++;
+        long area = (Long) p.json().get("area");
+        assertTrue(inside > 0.9 * START.w() * START.h() && area < 1.2 * START.w() * START.h(), "GrabCut's mask: " + inside + " inside, " + area + " in all");
+
+        // Neural without E2FGVI: a render is refused before a job exists.
+        Http.Response noJob = http.post(s + "/remove", Map.of("engine", "neural"));
+        assertEquals(400, noJob.status(), noJob.text());
+        assertTrue(noJob.text().contains("the E2FGVI checkpoint " + e2fgvi + " is missing"), noJob.text());
+        assertEquals(List.of(), http.get(s).json().get("jobs"));
+
+        // Classical tracking follows the box (4 px a frame) with no notice; auto renders with DeAOT and says why the fill is classical.
+        String jid = (String) http.post(s + "/track", Map.of("engine", "classical")).json().get("id");
+        List<Map<String, Object>> events = http.events(jid);
+        assertEquals("done", events.getLast().get("event"), events.toString());
+        assertTrue(events.stream().noneMatch(e -> e.containsKey("notice")), events.toString());
+        assertEquals(Map.of("tracker", "classical"), Json.at(http.get("/api/jobs/" + jid).json(), "result", "stages"));
+        byte[] last = gray(http.get(s + "/masks/" + (FRAMES - 1) + ".png").body());
+        Clips.Box moved = Clips.movingBox(START, 4, FRAMES - 1);
+        long on = 0;
+        for (int y = moved.y(); y < moved.y() + moved.h(); y++) for (int x = moved.x(); x < moved.x() + moved.w(); x++) if (last[y * W + x] == 1) on++;
+        assertTrue(on > 0.8 * moved.w() * moved.h(), "the tracked mask is on the moved box: " + on);
+
+        jid = (String) http.post(s + "/remove", Map.of("engine", "auto")).json().get("id");
+        events = http.events(jid);
+        assertEquals("done", events.getLast().get("event"), events.toString());
+        assertEquals(List.of(noE2fgvi), events.stream().filter(e -> e.containsKey("notice")).map(e -> e.get("notice")).toList());
+        assertEquals(Map.of("tracker", "neural", "inpainter", "classical"), Json.at(http.get("/api/jobs/" + jid).json(), "result", "stages"));
     }
 
     static long count(byte[] map, int id) {

@@ -31,7 +31,13 @@ async function init() {
   for (const e of state.info.engines) $('engine').append(new Option(e, e));
   $('engine').value = state.info.engine;
   $('dilate').value = state.info.dilate[state.info.engine];
-  $('engine').onchange = () => { $('dilate').value = state.info.dilate[engine()]; scheduleEmbed(); };
+  showEngine();
+  $('engine').onchange = async () => {
+    $('dilate').value = state.info.dilate[engine()];
+    try { state.info = await api('GET', '/api/info'); } catch (e) { status(e.message, true); } // auto follows the checkpoints present now
+    showEngine();
+    scheduleEmbed();
+  };
   if (state.info.media) {
     const { files } = await api('GET', '/api/media');
     for (const f of files) $('media').append(new Option(f, f));
@@ -61,6 +67,24 @@ async function init() {
   marks.addEventListener('pointermove', pointerMove);
   marks.addEventListener('pointerup', pointerUp);
   status('ready');
+}
+
+// Which implementation each stage gets with the chosen engine (auto: by the weights present), and what a render with it says.
+function showEngine() {
+  const kinds = state.info.stages[engine()] || {};
+  $('engineStages').textContent = Object.keys(kinds).length
+    ? `${engine()}: ` + Object.entries(kinds).map(([stage, kind]) => `${stage} ${kind}`).join(' · ') : '';
+  const notices = state.info.notices[engine()] || [];
+  $('engineNotices').replaceChildren(...notices.map(noticeItem));
+  $('engineInfo').hidden = !Object.keys(kinds).length && !notices.length;
+  document.body.dataset.engine = engine() + ':' + Object.entries(kinds).map(([s, k]) => `${s}=${k}`).join(',');
+}
+
+function noticeItem(text) {
+  const li = document.createElement('li');
+  li.textContent = text;
+  if (/licen[cs]e/i.test(text)) li.className = 'licence';
+  return li;
 }
 
 async function upload() {
@@ -152,12 +176,18 @@ async function drawMasks() {
     const c = $('overlay'), g = c.getContext('2d');
     g.clearRect(0, 0, c.width, c.height);
     g.drawImage(bitmap, 0, 0);
-    const img = g.getImageData(0, 0, c.width, c.height), px = img.data;
+    const img = g.getImageData(0, 0, c.width, c.height), px = img.data, w = c.width;
+    const ids = new Uint8Array(px.length / 4);
+    for (let p = 0; p < ids.length; p++) ids[p] = px[4 * p];
     const colors = new Map(state.objects.map((o) => [o.id, hexToRgb(o.color)]));
-    for (let i = 0; i < px.length; i += 4) {
-      const id = px[i];
+    for (let p = 0; p < ids.length; p++) {
+      const id = ids[p], i = 4 * p;
       const col = id ? colors.get(id) || [255, 255, 255] : null;
-      if (col) { px[i] = col[0]; px[i + 1] = col[1]; px[i + 2] = col[2]; px[i + 3] = 140; } else px[i + 3] = 0;
+      if (!col) { px[i + 3] = 0; continue; }
+      // Opaque along the mask's edge, so that it shows on any colour; see-through inside.
+      const x = p % w, edge = x === 0 || x === w - 1 || p < w || p >= ids.length - w
+        || ids[p - 1] !== id || ids[p + 1] !== id || ids[p - w] !== id || ids[p + w] !== id;
+      px[i] = col[0]; px[i + 1] = col[1]; px[i + 2] = col[2]; px[i + 3] = edge ? 255 : 140;
     }
     g.putImageData(img, 0, 0);
     document.body.dataset.maskFrame = `${n}:${r.headers.get('X-Mask-Source')}`;
@@ -310,13 +340,14 @@ function follow(j) {
   $('track').disabled = $('remove').disabled = true;
   $('progress').value = 0;
   $('progressText').textContent = `${j.kind}: starting…`;
+  $('jobNotices').replaceChildren();
   if (state.events) state.events.close();
   const es = new EventSource(`/api/jobs/${j.id}/events`);
   state.events = es;
   let lastShown = 0;
   es.onmessage = async (m) => {
     const o = JSON.parse(m.data);
-    if (o.notice) { $('progressText').textContent = o.notice; return; }
+    if (o.notice) { $('progressText').textContent = o.notice; $('jobNotices').append(noticeItem(o.notice)); return; }
     if (o.event) { es.close(); await finished(j, o); return; }
     $('progress').value = o.total ? o.done / o.total : 0;
     $('progressText').textContent = `${o.stage}: ${o.done} / ${o.total}` + (o.fps ? ` · ${o.fps} /s` : '') + (o.eta_s != null ? ` · ${o.eta_s} s left` : '');
@@ -341,7 +372,8 @@ async function finished(j, outcome) {
   }
   $('progress').value = 1;
   const r = (await api('GET', `/api/jobs/${j.id}`)).result;
-  $('progressText').textContent = `${j.kind} done: ${r.frames} frames` + (r.seconds ? ` in ${Object.values(r.seconds).reduce((a, b) => a + b, 0).toFixed(1)} s` : '');
+  $('progressText').textContent = `${j.kind} done: ${r.frames} frames` + (r.seconds ? ` in ${Object.values(r.seconds).reduce((a, b) => a + b, 0).toFixed(1)} s` : '')
+    + (r.stages ? ' · ' + Object.entries(r.stages).map(([stage, kind]) => `${stage} ${kind}`).join(', ') : '');
   status(`${j.kind} done`);
   drawMasks();
   if (j.kind === 'remove') {
