@@ -315,7 +315,9 @@ public final class RemovePipeline {
                         seconds.put("backward", (System.nanoTime() - t0) / 1e9);
                     }
                     // The crop on: every mask is known (in the store) before the first crop is chosen, so tracking is a pass of its own.
-                    boolean cropped = inpainter != null && options.crop();
+                    // An inpainter that takes whole frames at the source's own size (the weight-free one up to 1280x720, HQ up to
+                    // 864x480) gains nothing from a crop, which would grow to the whole frame anyway: it keeps the one overlapped pass.
+                    boolean cropped = inpainter != null && options.crop() && !inpainter.workingSize(w, h).equals(new Inpainter.Size(w, h));
                     Crops.Planner planner = cropped ? new Crops.Planner(first, runContext) : null;
                     t0 = System.nanoTime();
                     ForwardResult fr = forward(job, tracker, cropped ? null : inpainter, store, masks, cropped ? null : writer, pm, firstOf, earliest,
