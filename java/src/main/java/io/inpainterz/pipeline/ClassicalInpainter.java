@@ -1,11 +1,6 @@
 package io.inpainterz.pipeline;
 
 import io.inpainterz.engine.Classical;
-import io.inpainterz.engine.Frame;
-import io.inpainterz.engine.ImagePool;
-import io.inpainterz.engine.Job;
-import io.inpainterz.engine.Mask;
-import java.util.List;
 
 /**
  * Flow-guided inpainting ({@link Classical.FlowInpainter}) as the inpainting stage: hole pixels
@@ -55,23 +50,7 @@ public final class ClassicalInpainter implements Inpainter {
 
     @Override
     public Session newSession(int width, int height, int dilation) {
-        Classical.FlowInpainter s = Classical.inpainter(width, height, options.withDilation(dilation));
-        return new Session() {
-            @Override
-            public List<Frame> push(Frame frame, Mask mask, Job job, ImagePool<Frame> pool) {
-                return s.push(frame, mask, job, pool);
-            }
-
-            @Override
-            public List<Frame> finish(Job job, ImagePool<Frame> pool) {
-                return s.finish(job, pool);
-            }
-
-            @Override
-            public void close() {
-                s.close();
-            }
-        };
+        return Session.of(Classical.inpainter(width, height, options.withDilation(dilation)));
     }
 
     @Override

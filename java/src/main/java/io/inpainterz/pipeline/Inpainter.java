@@ -47,6 +47,26 @@ public interface Inpainter extends AutoCloseable {
 
         @Override
         void close();
+
+        /** An engine session (E2FGVI's, the flow inpainter's) as this stage's session; closing it closes that. */
+        static Session of(io.inpainterz.engine.InpaintSession s) {
+            return new Session() {
+                @Override
+                public List<Frame> push(Frame frame, Mask mask, Job job, ImagePool<Frame> pool) {
+                    return s.push(frame, mask, job, pool);
+                }
+
+                @Override
+                public List<Frame> finish(Job job, ImagePool<Frame> pool) {
+                    return s.finish(job, pool);
+                }
+
+                @Override
+                public void close() {
+                    s.close();
+                }
+            };
+        }
     }
 
     record Size(int width, int height) {

@@ -1,11 +1,7 @@
 package io.inpainterz.pipeline;
 
-import io.inpainterz.engine.Frame;
-import io.inpainterz.engine.ImagePool;
 import io.inpainterz.engine.Job;
-import io.inpainterz.engine.Mask;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * E2FGVI ({@link io.inpainterz.engine.Inpainter}) as the inpainting stage, with the app's window
@@ -73,23 +69,7 @@ public final class NeuralInpainter implements Inpainter {
 
     @Override
     public Session newSession(int width, int height, int dilation) {
-        io.inpainterz.engine.Inpainter.Session s = model.session(width, height, options.withDilation(dilation));
-        return new Session() {
-            @Override
-            public List<Frame> push(Frame frame, Mask mask, Job job, ImagePool<Frame> pool) {
-                return s.push(frame, mask, job, pool);
-            }
-
-            @Override
-            public List<Frame> finish(Job job, ImagePool<Frame> pool) {
-                return s.finish(job, pool);
-            }
-
-            @Override
-            public void close() {
-                s.close();
-            }
-        };
+        return Session.of(model.session(width, height, options.withDilation(dilation)));
     }
 
     @Override

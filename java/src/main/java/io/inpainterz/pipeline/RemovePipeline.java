@@ -393,9 +393,13 @@ public final class RemovePipeline {
                         seconds.put("backward", (System.nanoTime() - t0) / 1e9);
                     }
                     // The crop on: every mask is known (in the store) before the first crop is chosen, so tracking is a pass of its own;
-                    // without an inpainter that pass is followed by the matte's, cropped as removal would crop.
+                    // without an inpainter that pass is followed by the matte's, cropped as removal would crop. An inpainter that
+                    // takes whole frames at the source's own size (the weight-free one up to 1280x720, HQ up to 864x480) gains nothing
+                    // from a crop, which would grow to the whole frame anyway: it keeps the one overlapped pass (and track's matte
+                    // follows it there too).
                     MatteRule rule = inpainter != null ? MatteRule.of(inpainter) : matteRule;
-                    boolean cropped = options.crop() && (inpainter != null || matte != null);
+                    boolean cropped = options.crop() && (inpainter != null || matte != null)
+                            && !rule.workingSize().of(w, h).equals(new Inpainter.Size(w, h));
                     Crops.Planner planner = cropped ? new Crops.Planner(first, runContext) : null;
                     t0 = System.nanoTime();
                     ForwardResult fr = forward(job, tracker, auto, cropped ? null : inpainter, store, masks, cropped ? null : writer,

@@ -570,19 +570,29 @@ class RemovePipelineTest {
     void trackWithTheCropOnFollowsTheCropRemoveWouldChooseAndTheRange() throws Exception {
         Box mid = new Box(70, 30, 20, 14);
         Prompts prompts = new Prompts(List.of(List.of(new Prompt.MaskFile(8, maskFile("mid.png", mid)))));
-        Path matte = tmp.resolve("matte.mp4");
-        // The rule of remove's weight-free inpainter at this size (the source's), its dilation 8.
-        RemovePipeline.MatteRule rule = RemovePipeline.MatteRule.of(new ClassicalInpainter());
-        assertEquals(8, rule.defaultDilation());
+        Path matte = tmp.resolve("matte.mp4"), whole = tmp.resolve("whole.mp4");
+        // An inpainter that halves what it is given (the fake's rule, dilation 4): remove would crop, and so does track.
+        RemovePipeline.MatteRule half = RemovePipeline.MatteRule.of(new FakeStages.FillInpainter(1));
         RemovePipeline.Result r = RemovePipeline.track(clip, prompts, LOSSLESS.withCrop(true).withRange(Range.parse("5:12")).withMatteOut(matte),
-                never("the segmenter"), j -> new FakeStages.CopyTracker()).matteAt(rule).run(null);
-        Crops.Rect c = Crops.crop(new Crops.Rect(mid.x(), mid.y(), mid.w(), mid.h()), W, H, 8, rule.workingSize());
-        assertEquals(List.of(new RemovePipeline.Crop(5, 12, c, new Inpainter.Size(c.width(), c.height()))), r.crops(), "at 1:1: no resize");
-        byte[] want = cropRegion(mid.mask(W, H), c, new Inpainter.Size(c.width(), c.height()), 8);
-        assertEquals(Clips.count(Clips.dilate(mid.mask(W, H), W, H, 8)), Clips.count(want), "the mask dilated 8 times at 1:1");
+                never("the segmenter"), j -> new FakeStages.CopyTracker()).matteAt(half).run(null);
+        Crops.Rect c = Crops.crop(new Crops.Rect(mid.x(), mid.y(), mid.w(), mid.h()), W, H, 4, half.workingSize());
+        Inpainter.Size ws = half.workingSize().of(c.width(), c.height());
+        assertEquals(List.of(new RemovePipeline.Crop(5, 12, c, ws)), r.crops());
+        byte[] want = cropRegion(mid.mask(W, H), c, ws, 4);
         byte[][] got = matte(matte);
         assertEquals(T, got.length);
         for (int t = 0; t < T; t++) assertEquals(0, matteMisses(t < 5 || t > 12 ? new byte[W * H] : want, got[t]), "frame " + t);
+
+        // The weight-free inpainter takes this frame at its own size, so remove runs it whole even with the crop on: track too,
+        // with its dilation, 8, at 1:1.
+        RemovePipeline.MatteRule classical = RemovePipeline.MatteRule.of(new ClassicalInpainter());
+        assertEquals(8, classical.defaultDilation());
+        RemovePipeline.Result rw = RemovePipeline.track(clip, prompts, LOSSLESS.withCrop(true).withRange(Range.parse("5:12")).withMatteOut(whole),
+                never("the segmenter"), j -> new FakeStages.CopyTracker()).matteAt(classical).run(null);
+        assertEquals(List.of(), rw.crops(), "no crop");
+        byte[] dilated = Clips.dilate(mid.mask(W, H), W, H, 8);
+        byte[][] gotWhole = matte(whole);
+        for (int t = 0; t < T; t++) assertEquals(0, matteMisses(t < 5 || t > 12 ? new byte[W * H] : dilated, gotWhole[t]), "frame " + t);
     }
 
     /** Hands out masks chosen by frame index (found from the frame's pixels) and records the frames it saw. */
