@@ -8,7 +8,7 @@ import io.inpainterz.engine.Mask;
  * The segmentation stage: prompts of one object on one frame become that object's mask. A frame
  * is prepared once ({@link #prepare}: the neural segmenter computes SAM's image embedding there)
  * and then serves the prompts of every object on it. Implementations: {@link NeuralSegmenter}
- * (SAM); a weight-free one later.
+ * (SAM); {@link ClassicalSegmenter} (GrabCut, weight-free).
  */
 public interface Segmenter extends AutoCloseable {
     /** What runs, for reports ("SAM vit_b"). */

@@ -8,7 +8,7 @@ import io.inpainterz.engine.Mask;
  * The tracking stage: label maps (ids 1..N in the order objects were added, 0 = background)
  * carried from reference frames through a video, one {@link Session} per video and direction
  * (frames may come in any order: fed from a prompt frame down to 0, a session tracks backward).
- * Implementations: {@link NeuralTracker} (DeAOT); a weight-free one later.
+ * Implementations: {@link NeuralTracker} (DeAOT); {@link ClassicalTracker} (optical flow, weight-free).
  */
 public interface Tracker extends AutoCloseable {
     /** What runs, for reports ("DeAOT R50-DeAOT-L"). */
