@@ -53,11 +53,13 @@ class MasksInCommandTest {
     void trackThenMasksInGivesWhatRemoveWithThePromptsGives() throws Exception {
         Path direct = tmp.resolve("direct.mp4"), masks = tmp.resolve("masks"), viaMasks = tmp.resolve("via.mp4"), again = tmp.resolve("again");
         long start = System.nanoTime();
+        // The weight-free inpainter: this test is about the masks' path, and in the full suite the random-weight E2FGVI
+        // has given two runs that differ slightly in the hole (then everywhere, through the encoder); cause not found yet.
         assertEquals(0, run("remove", clip.toString(), "-o", direct.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT,
-                "--e2fgvi", E2FGVI, "--threads", "1"), err.toString());
+                "--inpainter", "classical", "--threads", "1"), err.toString());
         assertEquals(0, run("track", clip.toString(), "--masks-out", masks.toString(), "--mask", PROMPT + ":" + promptMask, "--deaot", DEAOT,
                 "--threads", "1"), err.toString());
-        assertEquals(0, run("remove", clip.toString(), "-o", viaMasks.toString(), "--masks-in", masks.toString(), "--e2fgvi", E2FGVI,
+        assertEquals(0, run("remove", clip.toString(), "-o", viaMasks.toString(), "--masks-in", masks.toString(), "--inpainter", "classical",
                 "--masks-out", again.toString(), "--threads", "1"), err.toString());
         System.out.printf("MasksInCommandTest: remove, track, remove --masks-in of %d frames at %dx%d took %.1f s%n", T, W, H, (System.nanoTime() - start) / 1e9);
         byte[][] a = Clips.frames(direct, W, H), b = Clips.frames(viaMasks, W, H), src = Clips.frames(clip, W, H);
@@ -66,15 +68,7 @@ class MasksInCommandTest {
         for (int t = 0; t < T; t++) {
             assertArrayEquals(Clips.readPng(masks.resolve(String.format("%06d.png", t))), Clips.readPng(again.resolve(String.format("%06d.png", t))),
                     "the masks read are the masks written, frame " + t);
-            // Equal up to a few levels in a few pixels: under load, runs have differed by 2 levels in one pixel (seen with
-            // other tests running beside this one; the cause, somewhere in decode/inpaint/encode, is not found yet).
-            int worst = 0, off = 0;
-            for (int i = 0; i < a[t].length; i++) {
-                int d = Math.abs((a[t][i] & 255) - (b[t][i] & 255));
-                worst = Math.max(worst, d);
-                if (d != 0) off++;
-            }
-            assertTrue(worst <= 4 && off <= a[t].length / 1000, "frame " + t + ": " + off + " values differ, by up to " + worst);
+            assertArrayEquals(a[t], b[t], "frame " + t);
             changed |= !java.util.Arrays.equals(a[t], src[t]);
         }
         assertTrue(changed, "something was removed");
