@@ -43,7 +43,10 @@ class ModelDownloadTest {
     Path dir;
 
     ModelServer server;
-    final ModelDownload download = new ModelDownload(3, Duration.ofMillis(50), Duration.ofMillis(400));
+    // A generous stall limit: a loaded CI machine may pause the local server for a while (the
+    // stall test below has its own short one).
+    final ModelDownload download = new ModelDownload(3, Duration.ofMillis(50), Duration.ofSeconds(20));
+    final ModelDownload impatient = new ModelDownload(3, Duration.ofMillis(50), Duration.ofMillis(400));
     static final byte[] DATA = new byte[3 * 1024 * 1024 + 517];
 
     static {
@@ -105,7 +108,8 @@ class ModelDownloadTest {
         server.stallOnce.add("model.pth");
         server.stallMillis = 5000;
         long t0 = System.nanoTime();
-        fetch(bySum("model.pth", sha(DATA), -1), "/files/model.pth");
+        ModelCatalog.Model m = bySum("model.pth", sha(DATA), -1);
+        impatient.fetch(m, new ModelCatalog.Source(URI.create(server.url() + "/files/model.pth"), m.file()), dir, null);
         assertArrayEquals(DATA, Files.readAllBytes(dir.resolve("model.pth")));
         assertTrue((System.nanoTime() - t0) / 1e9 < 4, "the stall was cut short after 0.4 s, not waited out");
         assertTrue(server.requests().get(1).matches("/files/model.pth bytes=\\d+-"), server.requests().toString());
