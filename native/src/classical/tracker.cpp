@@ -143,15 +143,18 @@ void FlowTracker::track(const cv::Mat3b &rgb, cv::Mat1b &labels, bool commit, co
     for (const auto &[k, box] : objects(prev_labels_)) {
         const cv::Rect roi = grow(box, reach, work_);
         if (roi.empty()) continue;
-        cv::Mat1f mine = cv::Mat1f::zeros(h, w);
-        mine.setTo(1.f, prev_labels_ == k);
+        // The object's previous pixels, only around its box (outside it they are 0): no full frame per object.
+        const cv::Rect src = grow(box, 2, work_);
+        cv::Mat1f mine = cv::Mat1f::zeros(src.size());
+        mine.setTo(1.f, prev_labels_(src) == k);
         const cv::Vec2f motion = object_motion(prev_labels_, k, box, fwd, back, textured, o_.consistency);
+        cv::Mat2f from = map(roi) - cv::Scalar(src.x, src.y); // the backward flow's targets, relative to src
         cv::Mat1f warped;
-        cv::remap(mine, warped, map(roi), cv::noArray(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-        cv::Mat1f moved;
-        const cv::Matx23f shift(1, 0, motion[0], 0, 1, motion[1]);
-        cv::warpAffine(mine, moved, shift, work_, cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
-        const cv::Mat1f t = trust(roi), m = moved(roi);
+        cv::remap(mine, warped, from, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+        cv::Mat1f m;
+        const cv::Matx23f shift(1, 0, motion[0] + static_cast<float>(src.x - roi.x), 0, 1, motion[1] + static_cast<float>(src.y - roi.y));
+        cv::warpAffine(mine, m, shift, roi.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, 0);
+        const cv::Mat1f t = trust(roi);
         cv::Mat1b taken = cv::Mat1b::zeros(roi.height + 2, roi.width + 2); // a free rim for the flood fill below
         for (int y = 0; y < roi.height; y++) {
             for (int x = 0; x < roi.width; x++) {
