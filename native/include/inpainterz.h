@@ -387,40 +387,56 @@ INP_API int32_t inp_video_reader_seek(inp_video_reader *reader, int64_t index);
 INP_API int32_t inp_video_reader_truncated(const inp_video_reader *reader, int32_t *ret_truncated, const char **ret_message);
 
 /* ---------------------------------------------------------------------------------------
- * Video writing: RGB24 frames -> H.264 (libx264, BT.709) in any container FFmpeg
- * muxes (.mp4, .mkv, .mov), audio streams of a source file copied packet for packet (re-encoded
- * to AAC only when the container cannot carry their codec).
+ * Video writing: RGB24 frames -> H.264 (libx264) or HEVC (libx265), BT.709, in any container
+ * FFmpeg muxes (.mp4, .mkv, .mov). From a source file (usually the input video) it keeps what
+ * the container can carry: audio packet for packet (re-encoded to AAC only when the container
+ * cannot carry its codec), subtitles (text ones converted to the container's text format when
+ * needed), chapters, and the container's and the video stream's metadata (creation time,
+ * title, language...). What it could not keep as it was is listed by inp_video_writer_notes.
  * Output goes to a temporary file beside the target and is renamed into place by
  * inp_video_writer_finish; freeing an unfinished writer removes it, so a failed or cancelled
  * render never leaves a file at the output path. Use a writer from one thread at a time.
  * ------------------------------------------------------------------------------------- */
 typedef struct inp_video_writer inp_video_writer;
 
+typedef enum inp_video_codec {
+    INP_VIDEO_CODEC_H264 = 0, /* libx264 */
+    INP_VIDEO_CODEC_HEVC = 1  /* libx265 */
+} inp_video_codec;
+
 typedef struct inp_video_writer_params {
-    int32_t crf;              /* x264 constant rate factor 0..51 (default 18; lower = better) */
-    const char *preset;       /* x264 preset (default "medium"); not retained */
+    int32_t crf;              /* constant rate factor 0..51 (default 18; lower = better) */
+    const char *preset;       /* encoder preset, ultrafast..veryslow (default "medium"); not retained */
     double fps;               /* output frame rate (default 25); frames without a time get index / fps */
-    const char *audio_source; /* copy the audio streams of this file (usually the input video), or NULL; not retained */
+    const char *source;       /* keep this file's audio, subtitles, chapters and metadata, or NULL; not retained */
     int32_t rotation;         /* display rotation to record, degrees clockwise (default 0) */
+    int32_t codec;            /* inp_video_codec (default INP_VIDEO_CODEC_H264) */
 } inp_video_writer_params;
 
 INP_API inp_video_writer_params inp_video_writer_default_params(void);
 
 /* Starts writing `path` (its extension picks the container) at width x height. Even sizes are
  * encoded 4:2:0; an odd width or height, which 4:2:0 cannot carry without changing the picture,
- * is encoded 4:4:4 (High 4:4:4 profile).
+ * is encoded 4:4:4 (H.264 High 4:4:4, HEVC Main 4:4:4).
  *   ret_writer  new handle, free with inp_video_writer_free.
  *   INP_ERR_IO                folder missing or not writable
  *   INP_ERR_VIDEO             no container for the extension, encoder refused the settings
- *   INP_ERR_INVALID_ARGUMENT  size, fps or crf out of range */
+ *   INP_ERR_INVALID_ARGUMENT  size, fps or crf out of range, codec not an inp_video_codec
+ *   INP_ERR_UNSUPPORTED       this FFmpeg build has no encoder for the codec */
 INP_API int32_t inp_video_writer_init(const char *path, int32_t width, int32_t height, const inp_video_writer_params *params,
                                       inp_video_writer **ret_writer);
+
+/* What of the source was not kept as it was, one line each, "" when everything was: streams
+ * dropped because the container cannot carry them (a bitmap subtitle in .mp4, a data track) and
+ * streams converted (audio to AAC, text subtitles to the container's text format). Known once
+ * the writer is open; borrowed, valid until the writer is freed. */
+INP_API int32_t inp_video_writer_notes(const inp_video_writer *writer, const char **ret_message);
 
 /* Encodes one frame (RGB24, the writer's size); not retained.
  *   pts_us  presentation time in microseconds (strictly increasing), or -1 for index / fps */
 INP_API int32_t inp_video_writer_write_frame(inp_video_writer *writer, const inp_image *frame, int64_t pts_us);
 
-/* Flushes the encoder, copies the remaining audio, writes the trailer and renames the file into
+/* Flushes the encoder, copies the rest of the source's streams, writes the trailer and renames the file into
  * place. On failure nothing is left at the output path (the temporary file goes with free). */
 INP_API int32_t inp_video_writer_finish(inp_video_writer *writer);
 

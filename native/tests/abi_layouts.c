@@ -41,7 +41,7 @@ int main(void) {
 
     S(inp_video_writer_params);
     F(inp_video_writer_params, crf); F(inp_video_writer_params, preset); F(inp_video_writer_params, fps);
-    F(inp_video_writer_params, audio_source); F(inp_video_writer_params, rotation);
+    F(inp_video_writer_params, source); F(inp_video_writer_params, rotation); F(inp_video_writer_params, codec);
 
     S(inp_sam_params);
     F(inp_sam_params, device);

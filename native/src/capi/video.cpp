@@ -84,8 +84,9 @@ inp_video_writer_params inp_video_writer_default_params(void) {
     p.crf = 18;
     p.preset = "medium";
     p.fps = 25;
-    p.audio_source = nullptr;
+    p.source = nullptr;
     p.rotation = 0;
+    p.codec = INP_VIDEO_CODEC_H264;
     return p;
 }
 
@@ -98,11 +99,21 @@ int32_t inp_video_writer_init(const char *path, int32_t width, int32_t height, c
         o.crf = p.crf;
         o.preset = p.preset != nullptr ? p.preset : "medium";
         o.fps = p.fps;
-        o.audio_source = p.audio_source != nullptr ? p.audio_source : "";
+        o.source = p.source != nullptr ? p.source : "";
         o.rotation = p.rotation;
+        require(p.codec == INP_VIDEO_CODEC_H264 || p.codec == INP_VIDEO_CODEC_HEVC, "inp_video_writer_init",
+                "codec " + std::to_string(p.codec) + " is not an inp_video_codec");
+        o.codec = p.codec == INP_VIDEO_CODEC_HEVC ? "hevc" : "h264";
         auto w = std::make_unique<inp_video_writer>();
         w->impl = inp::video::Writer::open(path, width, height, o);
         *ret_writer = w.release();
+    });
+}
+
+int32_t inp_video_writer_notes(const inp_video_writer *writer, const char **ret_message) {
+    return guard([&] {
+        require(writer != nullptr && ret_message != nullptr, "inp_video_writer_notes", "writer and ret_message must not be NULL");
+        *ret_message = writer->impl->notes().c_str();
     });
 }
 

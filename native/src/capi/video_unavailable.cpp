@@ -22,6 +22,7 @@ inp_video_writer_params inp_video_writer_default_params(void) { return inp_video
 int32_t inp_video_writer_init(const char *, int32_t, int32_t, const inp_video_writer_params *, inp_video_writer **) {
     return unavailable("inp_video_writer_init");
 }
+int32_t inp_video_writer_notes(const inp_video_writer *, const char **) { return unavailable("inp_video_writer_notes"); }
 int32_t inp_video_writer_write_frame(inp_video_writer *, const inp_image *, int64_t) { return unavailable("inp_video_writer_write_frame"); }
 int32_t inp_video_writer_finish(inp_video_writer *) { return unavailable("inp_video_writer_finish"); }
 void inp_video_writer_free(inp_video_writer *) {}

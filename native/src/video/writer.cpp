@@ -13,6 +13,8 @@ extern "C" {
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
+#include <strings.h>
 #include <functional>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,16 +49,41 @@ struct AacTranscode {
     }
 };
 
-struct AudioCopy {
+// A text subtitle stream the output container cannot carry as is: decoded and re-encoded to
+// the container's text format (mov_text in .mp4, SubRip in .mkv).
+struct SubtitleTranscode {
+    AVCodecContext *dec = nullptr, *enc = nullptr;
+    ~SubtitleTranscode() {
+        avcodec_free_context(&dec);
+        avcodec_free_context(&enc);
+    }
+};
+
+// Copies `src` into `*dst` but the keys starting with any of `skip` (case-insensitive): tags
+// that describe the source's own encoding (its encoder, brands, Matroska's per-stream statistics)
+// and would be false of the output.
+void copy_tags(AVDictionary **dst, const AVDictionary *src, std::initializer_list<const char *> skip) {
+    const AVDictionaryEntry *e = nullptr;
+    while ((e = av_dict_get(src, "", e, AV_DICT_IGNORE_SUFFIX)) != nullptr) {
+        bool keep = true;
+        for (const char *k : skip) keep = keep && strncasecmp(e->key, k, std::strlen(k)) != 0;
+        if (keep) av_dict_set(dst, e->key, e->value, 0);
+    }
+}
+
+// The source's streams carried over: audio and subtitle packets are read from it as the video
+// is written, so that the output stays interleaved.
+struct SourceCopy {
     AVFormatContext *in = nullptr;
     std::vector<int> out_index;                         // per input stream: output stream index, or -1
     std::vector<std::unique_ptr<AacTranscode>> aac;     // per input stream: set when re-encoded
+    std::vector<std::unique_ptr<SubtitleTranscode>> subs; // per input stream: set when converted
     std::vector<AVPacket *> preroll;                    // per input stream: the last decode-only packet so far
     std::vector<bool> shown;                            // per input stream: a presented packet was copied
     std::vector<int64_t> last_dts;                      // per output stream
     bool keep_preroll = false;                          // the output writes edit lists (mp4, mov)
     bool done = false, drained = false;
-    ~AudioCopy() {
+    ~SourceCopy() {
         for (AVPacket *&p : preroll) av_packet_free(&p);
         if (in != nullptr) avformat_close_input(&in);
     }
@@ -73,7 +100,8 @@ struct Writer::Impl {
     AVFrame *frame = nullptr;
     AVFrame *rgb = av_frame_alloc(); // wraps the caller's frame
     AVPacket *pkt = nullptr;
-    AudioCopy audio;
+    SourceCopy source;
+    std::string notes; // what of the source was not kept as it was
     int width = 0, height = 0;
     AVPixelFormat pix_fmt = AV_PIX_FMT_YUV420P;
     int64_t index = 0;
@@ -82,6 +110,7 @@ struct Writer::Impl {
     WriterOptions options;
 
     [[noreturn]] void bad(int status, const std::string &what) const { fail(status, "output " + in_quotes(path) + ": " + what); }
+    void open_source();
 
     ~Impl() {
         av_frame_free(&frame);
@@ -107,7 +136,7 @@ struct Writer::Impl {
             const double t = pkt->dts == AV_NOPTS_VALUE ? 0 : pkt->dts * av_q2d(vstream->time_base);
             r = av_interleaved_write_frame(out, pkt);
             if (r < 0) bad(r == AVERROR(ENOSPC) ? INP_ERR_IO : INP_ERR_VIDEO, "writing failed: " + av_error(r));
-            copy_audio_until(t + 0.5); // keep the audio just ahead of the video
+            copy_source_until(t + 0.5); // keep the source's streams just ahead of the video
         }
     }
 
@@ -175,9 +204,14 @@ struct Writer::Impl {
     // a later edit, in files with several) is dropped: the muxer refuses it.
     int copy_packet(AVPacket *a, const AVStream *is, int oi) {
         av_packet_rescale_ts(a, is->time_base, out->streams[oi]->time_base);
+        return write_source_packet(a, oi);
+    }
+
+    // Writes a packet (consumed) already in output stream oi's time base.
+    int write_source_packet(AVPacket *a, int oi) {
         a->stream_index = oi;
         a->pos = -1;
-        int64_t &last = audio.last_dts[oi];
+        int64_t &last = source.last_dts[oi];
         const bool strict = !(out->oformat->flags & AVFMT_TS_NONSTRICT);
         if (a->dts != AV_NOPTS_VALUE && last != AV_NOPTS_VALUE && (a->dts < last || (strict && a->dts == last))) {
             av_packet_unref(a);
@@ -187,25 +221,61 @@ struct Writer::Impl {
         return av_interleaved_write_frame(out, a);
     }
 
-    // Copies source audio packets whose timestamps are before `seconds` (all when < 0).
-    void copy_audio_until(double seconds) {
-        if (audio.in == nullptr || audio.drained) return;
+    // Decodes a text subtitle packet and writes it re-encoded to output stream oi.
+    void subtitle_convert(SubtitleTranscode &t, int oi, const AVPacket *packet) {
+        AVSubtitle sub{};
+        int got = 0;
+        if (avcodec_decode_subtitle2(t.dec, &sub, &got, const_cast<AVPacket *>(packet)) < 0 || got == 0) return; // a damaged packet: skip it
+        if (sub.pts == AV_NOPTS_VALUE) sub.pts = av_rescale_q(packet->pts, t.dec->pkt_timebase, AV_TIME_BASE_Q);
+        // As the encoders want it: the start in pts, the display time from 0.
+        sub.pts += av_rescale_q(sub.start_display_time, AVRational{1, 1000}, AV_TIME_BASE_Q);
+        sub.end_display_time -= sub.start_display_time;
+        sub.start_display_time = 0;
+        std::vector<uint8_t> buf(1 << 16);
+        const int n = sub.num_rects > 0 ? avcodec_encode_subtitle(t.enc, buf.data(), static_cast<int>(buf.size()), &sub) : 0;
+        const int64_t pts = sub.pts;
+        const uint32_t duration_ms = sub.end_display_time;
+        avsubtitle_free(&sub);
+        if (n <= 0) return;
+        AVPacket *p = av_packet_alloc();
+        if (p == nullptr || av_new_packet(p, n) < 0) {
+            av_packet_free(&p);
+            bad(INP_ERR_VIDEO, "out of memory converting subtitles");
+        }
+        std::memcpy(p->data, buf.data(), static_cast<size_t>(n));
+        const AVRational tb = out->streams[oi]->time_base;
+        p->pts = p->dts = av_rescale_q(pts, AV_TIME_BASE_Q, tb);
+        p->duration = av_rescale_q(duration_ms, AVRational{1, 1000}, tb);
+        const int r = write_source_packet(p, oi);
+        av_packet_free(&p);
+        if (r < 0) bad(INP_ERR_VIDEO, "writing converted subtitles failed: " + av_error(r));
+    }
+
+    // Copies the source's packets whose timestamps are before `seconds` (all when < 0).
+    void copy_source_until(double seconds) {
+        if (source.in == nullptr || source.drained) return;
         AVPacket *a = av_packet_alloc();
-        while (!audio.done) {
-            int r = av_read_frame(audio.in, a);
+        while (!source.done) {
+            int r = av_read_frame(source.in, a);
             if (r < 0) {
-                audio.done = true;
+                source.done = true;
                 break;
             }
-            const int oi = audio.out_index[a->stream_index];
+            const int oi = source.out_index[a->stream_index];
             if (oi < 0) {
                 av_packet_unref(a);
                 continue;
             }
-            AVStream *is = audio.in->streams[a->stream_index];
+            AVStream *is = source.in->streams[a->stream_index];
             const double t = a->dts == AV_NOPTS_VALUE ? 0 : a->dts * av_q2d(is->time_base);
-            if (AacTranscode *tc = audio.aac[a->stream_index].get()) {
+            if (AacTranscode *tc = source.aac[a->stream_index].get()) {
                 aac_feed(*tc, oi, a);
+                av_packet_unref(a);
+                if (seconds >= 0 && t >= seconds) break;
+                continue;
+            }
+            if (SubtitleTranscode *tc = source.subs[a->stream_index].get()) {
+                subtitle_convert(*tc, oi, a);
                 av_packet_unref(a);
                 if (seconds >= 0 && t >= seconds) break;
                 continue;
@@ -215,9 +285,9 @@ struct Writer::Impl {
                 // Decode-only: before the source's edit list starts, so not presented. The one
                 // just before the first presented packet primes the decoder (AAC frames
                 // overlap); an mp4 or mov output's own edit list hides it, others would play it.
-                if (audio.keep_preroll && !audio.shown[si]) {
-                    av_packet_unref(audio.preroll[si]);
-                    av_packet_move_ref(audio.preroll[si], a);
+                if (source.keep_preroll && !source.shown[si]) {
+                    av_packet_unref(source.preroll[si]);
+                    av_packet_move_ref(source.preroll[si], a);
                 } else {
                     av_packet_unref(a);
                 }
@@ -225,22 +295,22 @@ struct Writer::Impl {
             }
             // The first presented packet may start before the edit (a negative time): the mp4
             // muxer then writes an edit list that skips the difference, as `ffmpeg -c copy` does.
-            r = audio.preroll[si]->data != nullptr ? copy_packet(audio.preroll[si], is, oi) : 0;
-            audio.shown[si] = true;
+            r = source.preroll[si]->data != nullptr ? copy_packet(source.preroll[si], is, oi) : 0;
+            source.shown[si] = true;
             if (r >= 0) r = copy_packet(a, is, oi);
             if (r < 0) {
                 av_packet_free(&a);
-                bad(INP_ERR_VIDEO, "copying audio failed: " + av_error(r));
+                bad(INP_ERR_VIDEO, "copying the source's " + std::string(av_get_media_type_string(is->codecpar->codec_type)) + " failed: " + av_error(r));
             }
             if (seconds >= 0 && t >= seconds) break;
         }
         av_packet_free(&a);
         if (seconds < 0) { // the end (even when reading ended earlier): drain decoders, resamplers and encoders
-            audio.drained = true;
-            for (size_t i = 0; i < audio.aac.size(); i++) {
-                AacTranscode *tc = audio.aac[i].get();
+            source.drained = true;
+            for (size_t i = 0; i < source.aac.size(); i++) {
+                AacTranscode *tc = source.aac[i].get();
                 if (tc == nullptr) continue;
-                aac_feed(*tc, audio.out_index[i], nullptr);
+                aac_feed(*tc, source.out_index[i], nullptr);
                 const int tail = swr_get_out_samples(tc->swr, 0);
                 if (tail > 0) {
                     uint8_t **buf = nullptr;
@@ -250,13 +320,132 @@ struct Writer::Impl {
                     av_freep(&buf[0]);
                     av_freep(&buf);
                 }
-                aac_encode(*tc, audio.out_index[i], true);
+                aac_encode(*tc, source.out_index[i], true);
             }
         }
     }
 };
 
 // Sets up re-encoding of source stream `is` to AAC into output stream `os`.
+std::unique_ptr<AacTranscode> open_aac(const AVStream *is, AVStream *os, AVFormatContext *out, const std::function<void(const std::string &)> &bad);
+
+// Sets up converting text subtitle stream `is` into output stream `os`, in the first text format the
+// container takes; null when it takes none.
+std::unique_ptr<SubtitleTranscode> open_subtitles(const AVStream *is, AVStream *os, AVFormatContext *out) {
+    const AVCodec *dc = avcodec_find_decoder(is->codecpar->codec_id);
+    if (dc == nullptr) return nullptr;
+    for (AVCodecID id : {AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_ASS, AV_CODEC_ID_WEBVTT}) {
+        const AVCodec *ec = avcodec_find_encoder(id);
+        if (ec == nullptr || avformat_query_codec(out->oformat, id, FF_COMPLIANCE_NORMAL) != 1) continue;
+        auto t = std::make_unique<SubtitleTranscode>();
+        t->dec = avcodec_alloc_context3(dc);
+        t->enc = avcodec_alloc_context3(ec);
+        if (t->dec == nullptr || t->enc == nullptr || avcodec_parameters_to_context(t->dec, is->codecpar) < 0) return nullptr;
+        t->dec->pkt_timebase = is->time_base;
+        if (avcodec_open2(t->dec, dc, nullptr) < 0) return nullptr;
+        // The text encoders take the decoder's ASS header (styles); without one, a default.
+        if (t->dec->subtitle_header != nullptr) {
+            t->enc->subtitle_header = static_cast<uint8_t *>(av_mallocz(static_cast<size_t>(t->dec->subtitle_header_size) + 1));
+            if (t->enc->subtitle_header == nullptr) return nullptr;
+            std::memcpy(t->enc->subtitle_header, t->dec->subtitle_header, static_cast<size_t>(t->dec->subtitle_header_size));
+            t->enc->subtitle_header_size = t->dec->subtitle_header_size;
+        }
+        t->enc->time_base = AV_TIME_BASE_Q;
+        if (out->oformat->flags & AVFMT_GLOBALHEADER) t->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+        if (avcodec_open2(t->enc, ec, nullptr) < 0) return nullptr;
+        avcodec_parameters_from_context(os->codecpar, t->enc);
+        os->time_base = AVRational{1, 1000};
+        return t;
+    }
+    return nullptr;
+}
+
+// Reads the source's streams and sets up the output's: audio and subtitles copied (or converted),
+// chapters, the container's and the video stream's tags.
+void Writer::Impl::open_source() {
+    int r = avformat_open_input(&source.in, options.source.c_str(), nullptr, nullptr);
+    if (r < 0) bad(INP_ERR_VIDEO, "cannot open the source " + in_quotes(options.source) + ": " + av_error(r));
+    avformat_find_stream_info(source.in, nullptr);
+    AVFormatContext *in = source.in;
+    auto note = [&](const std::string &line) { notes += (notes.empty() ? "" : "\n") + line; };
+    auto describe = [&](unsigned i) {
+        const AVStream *is = in->streams[i];
+        const char *type = av_get_media_type_string(is->codecpar->codec_type);
+        return std::string("stream #") + std::to_string(i) + " (" + (type != nullptr ? type : "unknown") + ", " + avcodec_get_name(is->codecpar->codec_id) + ")";
+    };
+    const int video = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, nullptr, 0);
+    for (unsigned i = 0; i < in->nb_streams; i++) {
+        const AVStream *is = in->streams[i];
+        const AVMediaType type = is->codecpar->codec_type;
+        const bool fits = avformat_query_codec(out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1;
+        int oi = -1;
+        std::unique_ptr<AacTranscode> aac;
+        std::unique_ptr<SubtitleTranscode> subs;
+        if (type == AVMEDIA_TYPE_AUDIO || (type == AVMEDIA_TYPE_SUBTITLE && fits)) {
+            AVStream *os = avformat_new_stream(out, nullptr);
+            if (os == nullptr) bad(INP_ERR_VIDEO, "out of memory");
+            if (fits) {
+                avcodec_parameters_copy(os->codecpar, is->codecpar); // bit for bit
+                os->codecpar->codec_tag = 0;
+                os->time_base = is->time_base;
+            } else {
+                // The container cannot carry this codec: re-encode to AAC rather than drop it.
+                if (avformat_query_codec(out->oformat, AV_CODEC_ID_AAC, FF_COMPLIANCE_NORMAL) != 1)
+                    bad(INP_ERR_UNSUPPORTED, std::string("the ") + out->oformat->name + " container can carry neither the source's " +
+                                                 avcodec_get_name(is->codecpar->codec_id) + " audio nor AAC; write .mkv");
+                aac = open_aac(is, os, out, [&](const std::string &what) { bad(INP_ERR_VIDEO, "re-encoding audio to AAC: " + what); });
+                note(describe(i) + " re-encoded to AAC: the " + out->oformat->name + " container cannot carry it");
+            }
+            copy_tags(&os->metadata, is->metadata, {"DURATION", "BPS", "NUMBER_OF_", "_STATISTICS_"});
+            os->disposition = is->disposition;
+            oi = os->index;
+        } else if (type == AVMEDIA_TYPE_SUBTITLE) {
+            const AVCodecDescriptor *d = avcodec_descriptor_get(is->codecpar->codec_id);
+            AVStream *os = d != nullptr && (d->props & AV_CODEC_PROP_TEXT_SUB) ? avformat_new_stream(out, nullptr) : nullptr;
+            if (os != nullptr) subs = open_subtitles(is, os, out);
+            if (subs != nullptr) {
+                copy_tags(&os->metadata, is->metadata, {"DURATION", "BPS", "NUMBER_OF_", "_STATISTICS_"});
+                os->disposition = is->disposition;
+                oi = os->index;
+                note(describe(i) + " converted to " + avcodec_get_name(os->codecpar->codec_id) + ": the " + out->oformat->name + " container cannot carry it");
+            } else {
+                if (os != nullptr) bad(INP_ERR_VIDEO, "cannot convert " + describe(i) + " for the " + out->oformat->name + " container");
+                note(describe(i) + " dropped: the " + out->oformat->name + " container cannot carry it (.mkv can)");
+            }
+        } else if (static_cast<int>(i) != video && !(is->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
+            note(describe(i) + " dropped: only the video, audio and subtitles are kept");
+        }
+        source.out_index.push_back(oi);
+        source.aac.push_back(std::move(aac));
+        source.subs.push_back(std::move(subs));
+        source.preroll.push_back(av_packet_alloc());
+        source.shown.push_back(false);
+    }
+    source.last_dts.assign(out->nb_streams, AV_NOPTS_VALUE);
+    const AVClass *muxer = out->oformat->priv_class;
+    source.keep_preroll = muxer != nullptr && av_opt_find(&muxer, "use_editlist", nullptr, 0, AV_OPT_SEARCH_FAKE_OBJ) != nullptr;
+
+    // Tags: creation time, title, location, language...; not those that describe the source's encoding.
+    copy_tags(&out->metadata, in->metadata, {"encoder", "major_brand", "minor_version", "compatible_brands"});
+    if (video >= 0) copy_tags(&vstream->metadata, in->streams[video]->metadata, {"encoder", "DURATION", "BPS", "NUMBER_OF_", "_STATISTICS_", "rotate"});
+    // Chapters, in the source's timeline, which the output's timestamps keep.
+    if (in->nb_chapters > 0) {
+        out->chapters = static_cast<AVChapter **>(av_calloc(in->nb_chapters, sizeof(AVChapter *)));
+        if (out->chapters == nullptr) bad(INP_ERR_VIDEO, "out of memory");
+        for (unsigned i = 0; i < in->nb_chapters; i++) {
+            const AVChapter *c = in->chapters[i];
+            auto *d = static_cast<AVChapter *>(av_mallocz(sizeof(AVChapter)));
+            if (d == nullptr) bad(INP_ERR_VIDEO, "out of memory");
+            out->chapters[out->nb_chapters++] = d; // freed with the context
+            d->id = c->id;
+            d->time_base = c->time_base;
+            d->start = c->start;
+            d->end = c->end;
+            av_dict_copy(&d->metadata, c->metadata, 0);
+        }
+    }
+}
+
 std::unique_ptr<AacTranscode> open_aac(const AVStream *is, AVStream *os, AVFormatContext *out, const std::function<void(const std::string &)> &bad) {
     auto t = std::make_unique<AacTranscode>();
     const AVCodec *dc = avcodec_find_decoder(is->codecpar->codec_id);
@@ -314,8 +503,11 @@ std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int hei
     // The muxer is chosen from the final name, not the temporary one.
     int r = avformat_alloc_output_context2(&m.out, nullptr, nullptr, path.c_str());
     if (r < 0 || m.out == nullptr) m.bad(INP_ERR_VIDEO, "no container format for this file name (use .mp4, .mkv or .mov): " + av_error(r));
-    const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
-    if (codec == nullptr) m.bad(INP_ERR_UNSUPPORTED, "this FFmpeg build has no libx264 encoder");
+    const bool hevc = o.codec == "hevc";
+    if (!hevc && o.codec != "h264") m.bad(INP_ERR_INVALID_ARGUMENT, "codec " + in_quotes(o.codec) + " is not one of h264, hevc");
+    const char *encoder = hevc ? "libx265" : "libx264";
+    const AVCodec *codec = avcodec_find_encoder_by_name(encoder);
+    if (codec == nullptr) m.bad(INP_ERR_UNSUPPORTED, std::string("this FFmpeg build has no ") + encoder + " encoder");
     m.vstream = avformat_new_stream(m.out, nullptr);
     m.enc = avcodec_alloc_context3(codec);
     m.frame = av_frame_alloc();
@@ -334,9 +526,14 @@ std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int hei
     if (m.out->oformat->flags & AVFMT_GLOBALHEADER) m.enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     av_opt_set(m.enc->priv_data, "preset", o.preset.c_str(), 0);
     av_opt_set(m.enc->priv_data, "crf", std::to_string(o.crf).c_str(), 0);
+    if (hevc) av_opt_set(m.enc->priv_data, "x265-params", "log-level=error", 0); // x265 prints its settings otherwise
     r = avcodec_open2(m.enc, codec, nullptr);
-    if (r < 0) m.bad(INP_ERR_VIDEO, "cannot open the H.264 encoder (preset " + in_quotes(o.preset) + "): " + av_error(r));
+    if (r < 0) m.bad(INP_ERR_VIDEO, std::string("cannot open the ") + (hevc ? "HEVC" : "H.264") + " encoder (preset " + in_quotes(o.preset) + "): " + av_error(r));
     avcodec_parameters_from_context(m.vstream->codecpar, m.enc);
+    // hvc1 (parameter sets in the sample description) is the tag Apple's players require.
+    if (hevc && avformat_query_codec(m.out->oformat, AV_CODEC_ID_HEVC, FF_COMPLIANCE_NORMAL) == 1 && m.out->oformat->codec_tag != nullptr &&
+        av_codec_get_id(m.out->oformat->codec_tag, MKTAG('h', 'v', 'c', '1')) == AV_CODEC_ID_HEVC)
+        m.vstream->codecpar->codec_tag = MKTAG('h', 'v', 'c', '1');
     m.vstream->time_base = m.enc->time_base;
     m.vstream->avg_frame_rate = rate;
     if (o.rotation % 360 != 0) {
@@ -344,40 +541,7 @@ std::unique_ptr<Writer> Writer::open(const std::string &path, int width, int hei
         if (matrix != nullptr) av_display_rotation_set(reinterpret_cast<int32_t *>(matrix), -o.rotation);
     }
 
-    if (!o.audio_source.empty()) {
-        r = avformat_open_input(&m.audio.in, o.audio_source.c_str(), nullptr, nullptr);
-        if (r < 0) m.bad(INP_ERR_VIDEO, "cannot open the audio source " + in_quotes(o.audio_source) + ": " + av_error(r));
-        avformat_find_stream_info(m.audio.in, nullptr);
-        for (unsigned i = 0; i < m.audio.in->nb_streams; i++) {
-            const AVStream *is = m.audio.in->streams[i];
-            int oi = -1;
-            std::unique_ptr<AacTranscode> aac;
-            if (is->codecpar->codec_type == AVMEDIA_TYPE_AUDIO) {
-                AVStream *os = avformat_new_stream(m.out, nullptr);
-                if (avformat_query_codec(m.out->oformat, is->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 1) {
-                    avcodec_parameters_copy(os->codecpar, is->codecpar); // bit for bit
-                    os->codecpar->codec_tag = 0;
-                    os->time_base = is->time_base;
-                } else {
-                    // The container cannot carry this codec: re-encode to AAC rather than drop it.
-                    if (avformat_query_codec(m.out->oformat, AV_CODEC_ID_AAC, FF_COMPLIANCE_NORMAL) != 1)
-                        m.bad(INP_ERR_UNSUPPORTED, std::string("the ") + m.out->oformat->name + " container can carry neither the source's " +
-                                                       avcodec_get_name(is->codecpar->codec_id) + " audio nor AAC; write .mkv");
-                    aac = open_aac(is, os, m.out, [&](const std::string &what) { m.bad(INP_ERR_VIDEO, "re-encoding audio to AAC: " + what); });
-                }
-                av_dict_copy(&os->metadata, is->metadata, 0);
-                oi = os->index;
-            }
-            m.audio.out_index.push_back(oi);
-            m.audio.aac.push_back(std::move(aac));
-            m.audio.preroll.push_back(av_packet_alloc());
-            m.audio.shown.push_back(false);
-        }
-        m.audio.last_dts.assign(m.out->nb_streams, AV_NOPTS_VALUE);
-        const AVClass *muxer = m.out->oformat->priv_class;
-        m.audio.keep_preroll = muxer != nullptr && av_opt_find(&muxer, "use_editlist", nullptr, 0, AV_OPT_SEARCH_FAKE_OBJ) != nullptr;
-    }
-
+    if (!o.source.empty()) m.open_source();
     r = avio_open(&m.out->pb, m.tmp_path.c_str(), AVIO_FLAG_WRITE);
     if (r < 0) m.bad(INP_ERR_IO, "cannot create " + in_quotes(m.tmp_path) + ": " + av_error(r));
     r = avformat_write_header(m.out, nullptr);
@@ -413,13 +577,15 @@ void Writer::write(const inp_image &rgb, int64_t pts_us) {
     m.write_packets();
 }
 
+const std::string &Writer::notes() const { return impl_->notes; }
+
 void Writer::finish() {
     Impl &m = *impl_;
     if (m.finished) return;
     int r = avcodec_send_frame(m.enc, nullptr); // flush
     if (r < 0 && r != AVERROR_EOF) m.bad(INP_ERR_VIDEO, "flushing the encoder failed: " + av_error(r));
     m.write_packets();
-    m.copy_audio_until(-1);
+    m.copy_source_until(-1);
     r = av_write_trailer(m.out);
     if (r < 0) m.bad(r == AVERROR(ENOSPC) ? INP_ERR_IO : INP_ERR_VIDEO, "writing the trailer failed: " + av_error(r));
     r = avio_closep(&m.out->pb);

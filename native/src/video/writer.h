@@ -1,7 +1,9 @@
-// H.264 (libx264, yuv420p) encoding of RGB24 frames into any container FFmpeg muxes, with the
-// audio streams of a source file copied packet for packet. Everything goes to a temporary file
+// H.264 (libx264) or HEVC (libx265) encoding of RGB24 frames into any container FFmpeg muxes,
+// keeping a source file's audio, subtitles, chapters and metadata where the container can carry
+// them (audio packet for packet). Everything goes to a temporary file
 // beside the target, renamed over it only by finish(): a failed or abandoned render leaves
-// nothing at the output path. Memory stays bounded: audio is interleaved as video is written.
+// nothing at the output path. Memory stays bounded: the source's packets are interleaved as
+// video is written.
 #pragma once
 
 #include <cstdint>
@@ -16,8 +18,9 @@ struct WriterOptions {
     int crf = 18;
     std::string preset = "medium";
     double fps = 25;          // frame rate (and time base) of the output
-    std::string audio_source; // copy this file's audio streams ("" = none)
+    std::string source;       // keep this file's audio, subtitles, chapters and metadata ("" = none)
     int rotation = 0;         // display rotation to record (degrees clockwise)
+    std::string codec = "h264"; // or "hevc"
 };
 
 class Writer {
@@ -27,9 +30,12 @@ public:
     static std::unique_ptr<Writer> open(const std::string &path, int width, int height, const WriterOptions &options);
     ~Writer(); // without finish(): the temporary file is removed
 
+    // What of the source was not kept as it was (dropped or converted streams), one line each.
+    const std::string &notes() const;
+
     // pts_us < 0: frame index / fps.
     void write(const inp_image &rgb, int64_t pts_us);
-    // Flushes the encoder, copies the remaining audio, writes the trailer and renames.
+    // Flushes the encoder, copies the rest of the source's streams, writes the trailer and renames.
     void finish();
 
 private:

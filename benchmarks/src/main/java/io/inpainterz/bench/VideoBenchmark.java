@@ -122,7 +122,7 @@ public class VideoBenchmark {
         long n = 0;
         try (VideoReader r = VideoReader.open(clip);
              io.inpainterz.engine.VideoWriter w = io.inpainterz.engine.VideoWriter.open(out, r.info().width(), r.info().height(),
-                     io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset).withFps(r.info().fps()).withAudioFrom(audio ? clip : null))) {
+                     io.inpainterz.engine.VideoWriter.Options.defaults().withPreset(preset).withFps(r.info().fps()).withSource(audio ? clip : null))) {
             while (r.read(frame)) {
                 w.write(frame, r.lastPtsMicros());
                 n++;

@@ -49,5 +49,6 @@ final class PipelineCommands {
         report.put("temp_bytes", r.tempBytes());
         report.put("seconds", r.seconds());
         if (r.truncation() != null) report.put("input_truncated", r.truncation());
+        if (!r.outputNotes().isEmpty()) report.put("output_notes", r.outputNotes());
     }
 }

@@ -95,14 +95,14 @@ final class RemoveCommand implements Callable<Integer> {
     @Option(names = "--temp", paramLabel = "DIR", description = "folder for the temporary masks (default: the system's temporary folder)")
     Path temp;
 
-    @Option(names = "--crf", paramLabel = "N", description = "x264 quality 0..51, lower is better. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--crf", paramLabel = "N", description = "constant rate factor 0..51, lower is better (18 is visually lossless for H.264). Default: ${DEFAULT-VALUE}.")
     int crf;
 
-    @Option(names = "--preset", paramLabel = "P", description = "x264 preset, ultrafast..veryslow. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--preset", paramLabel = "P", description = "encoder preset, ultrafast..veryslow: slower gives smaller files. Default: ${DEFAULT-VALUE}.")
     String preset;
 
-    @Option(names = "--codec", paramLabel = "h264|hevc", defaultValue = "h264", description = "output codec; this build encodes H.264 only. "
-            + "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--codec", paramLabel = "h264|hevc", defaultValue = "h264", description = "output video codec: H.264 (libx264) or HEVC "
+            + "(libx265, smaller files at the same CRF, slower). Default: ${DEFAULT-VALUE}.")
     Codec codec;
 
     @Mixin
@@ -110,13 +110,13 @@ final class RemoveCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (codec == Codec.hevc) throw usage("--codec hevc is not available: this build's writer encodes H.264 (libx264) only");
         if (masksIn != null && prompts.given()) throw usage("--masks-in replaces the prompts: give one or the other");
         if (ids != null && masksIn == null) throw usage("--ids picks objects of --masks-in; give --masks-in DIR");
         Prompts objects = masksIn != null ? null : prompts.prompts();
         Range r = PipelineCommands.range(range, spec);
         RemovePipeline.Options o = RemovePipeline.Options.defaults().withRange(r).withDilate(dilate == null ? RemovePipeline.INPAINTER_DILATION : dilate)
-                .withFeather(feather).withTemp(temp).withMasksOut(masksOut).withMatteOut(matteOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset))
+                .withFeather(feather).withTemp(temp).withMasksOut(masksOut).withMatteOut(matteOut).withWriter(VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)
+                        .withCodec(codec == Codec.hevc ? VideoWriter.Codec.HEVC : VideoWriter.Codec.H264))
                 .withThreads(models.threads).withCrop(crop == Crop.on);
         // Inside the job, so that --progress json ends with an outcome event for bad input too.
         RemovePipeline.Result result = progress.run(main.err(), "segment", job -> {
@@ -135,6 +135,7 @@ final class RemoveCommand implements Callable<Integer> {
         });
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("output", output.toString());
+        for (String n : result.outputNotes()) progress.notice(main.err(), n);
         PipelineCommands.report(report, result, masksOut, matteOut);
         main.out().println(Json.write(report));
         return Main.OK;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "transcode", description = "Re-encode through the engine's reader and writer (RGB frames, H.264, source timestamps, "
-        + "audio kept). OUT appears only once complete; a failure or Ctrl-C leaves nothing there.")
+        + "audio, subtitles, chapters and tags kept). OUT appears only once complete; a failure or Ctrl-C leaves nothing there.")
 final class TranscodeCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -40,7 +40,7 @@ final class TranscodeCommand implements Callable<Integer> {
         return progress.run(main.err(), "transcode", job -> {
             try (VideoReader r = VideoReader.open(input); Frame frame = r.allocateFrame()) {
                 VideoWriter.Options o = VideoWriter.Options.defaults().withCrf(crf).withPreset(preset)
-                        .withFps(r.info().fps() > 0 ? r.info().fps() : VideoWriter.Options.defaults().fps()).withAudioFrom(input);
+                        .withFps(r.info().fps() > 0 ? r.info().fps() : VideoWriter.Options.defaults().fps()).withSource(input);
                 long total = r.info().frameCount(), n = 0;
                 try (VideoWriter w = VideoWriter.open(output, r.info().width(), r.info().height(), o)) {
                     while (r.read(frame)) {

@@ -21,7 +21,8 @@ import java.util.function.Function;
  * {@code points_per_side}. Reading a struct made by a {@code *_default_params()} function gives
  * the record of defaults; writing starts from that struct and sets only the components that
  * differ from it, so a field the record does not know keeps its C default.
- * Supported component types: int, long, float, double, boolean, String and Path ({@code const char *}).
+ * Supported component types: int, long, float, double, boolean, String and Path ({@code const char *}), and enums
+ * ({@code int32_t}: the constant's ordinal, so the Java enum lists its constants in the C enum's order from 0).
  */
 final class Structs {
     private Structs() {}
@@ -103,6 +104,12 @@ final class Structs {
             if (p.equals(MemorySegment.NULL)) return null;
             return t == Path.class ? Path.of(p.getString(0)) : p.getString(0);
         }
+        if (t.isEnum()) {
+            int i = s.get(JAVA_INT, offset(layout, c, JAVA_INT));
+            Object[] constants = t.getEnumConstants();
+            if (i < 0 || i >= constants.length) throw new IllegalStateException(c + ": native value " + i + " is not a constant of " + t.getSimpleName());
+            return constants[i];
+        }
         throw new IllegalStateException("unsupported component type " + t + " of " + c);
     }
 
@@ -115,6 +122,8 @@ final class Structs {
         else if (t == boolean.class) s.set(JAVA_BOOLEAN, offset(layout, c, JAVA_BOOLEAN), (Boolean) v);
         else if (t == String.class || t == Path.class) {
             s.set(ADDRESS, offset(layout, c, ADDRESS), v == null ? MemorySegment.NULL : scratch.allocateFrom(v.toString()));
+        } else if (t.isEnum()) {
+            s.set(JAVA_INT, offset(layout, c, JAVA_INT), ((Enum<?>) v).ordinal());
         } else {
             throw new IllegalStateException("unsupported component type " + t + " of " + c);
         }

@@ -39,8 +39,8 @@ public final class VideoBindings {
     /** struct inp_video_writer_params. */
     public static final StructLayout VIDEO_WRITER_PARAMS = MemoryLayout.structLayout(
             JAVA_INT.withName("crf"), MemoryLayout.paddingLayout(4), C_STRING.withName("preset"),
-            JAVA_DOUBLE.withName("fps"), C_STRING.withName("audio_source"),
-            JAVA_INT.withName("rotation"), MemoryLayout.paddingLayout(4)).withName("inp_video_writer_params");
+            JAVA_DOUBLE.withName("fps"), C_STRING.withName("source"),
+            JAVA_INT.withName("rotation"), JAVA_INT.withName("codec")).withName("inp_video_writer_params");
 
     private static final MethodHandle VIDEO_READER_INIT = fn("inp_video_reader_init", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     static final MethodHandle VIDEO_READER_FREE = fn("inp_video_reader_free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -52,6 +52,7 @@ public final class VideoBindings {
     private static final MethodHandle VIDEO_WRITER_DEFAULT_PARAMS = fn("inp_video_writer_default_params", FunctionDescriptor.of(VIDEO_WRITER_PARAMS));
     private static final MethodHandle VIDEO_WRITER_INIT = fn("inp_video_writer_init",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    private static final MethodHandle VIDEO_WRITER_NOTES = fn("inp_video_writer_notes", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle VIDEO_WRITER_WRITE_FRAME = fn("inp_video_writer_write_frame", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle VIDEO_WRITER_FINISH = fn("inp_video_writer_finish", FunctionDescriptor.of(JAVA_INT, ADDRESS));
     static final MethodHandle VIDEO_WRITER_FREE = fn("inp_video_writer_free", FunctionDescriptor.ofVoid(ADDRESS));
@@ -116,6 +117,15 @@ public final class VideoBindings {
     public static MemorySegment videoWriterInit(String path, int width, int height, MemorySegment params, Arena scratch) {
         MemorySegment p = scratch.allocateFrom(path);
         return callForPointer(scratch, ret -> (int) VIDEO_WRITER_INIT.invokeExact(p, width, height, params, ret));
+    }
+
+    /** What of the source the writer did not keep as it was, one line each ("" when all was). */
+    public static String videoWriterNotes(MemorySegment writer) {
+        try (Arena scratch = Arena.ofConfined()) {
+            MemorySegment ret = scratch.allocate(ADDRESS);
+            call(() -> (int) VIDEO_WRITER_NOTES.invokeExact(writer, ret));
+            return ret.get(Native.C_STRING, 0).getString(0);
+        }
     }
 
     public static void videoWriterWriteFrame(MemorySegment writer, MemorySegment image, long ptsUs) {

@@ -28,7 +28,7 @@ final class MatteOut implements AutoCloseable {
 
     /** Opens the matte's writer: {@code options}' quality and fps, without audio. */
     static MatteOut open(Path file, int width, int height, VideoWriter.Options options) {
-        VideoWriter w = VideoWriter.open(file, width, height, options.withAudioFrom(null));
+        VideoWriter w = VideoWriter.open(file, width, height, options.withSource(null));
         try {
             return new MatteOut(w, width, height);
         } catch (RuntimeException e) {

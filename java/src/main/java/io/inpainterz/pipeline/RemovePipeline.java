@@ -164,8 +164,9 @@ public final class RemovePipeline {
      * @param seconds        wall time of each pass
      * @param crops          with the crop on, each run's frames and crop (none when no frame had a mask); empty otherwise
      */
+    /** @param outputNotes what of the source the output did not keep as it was ({@link VideoWriter#notes()}) */
     public record Result(long frames, long trackedFrames, long backwardFrames, int objects, Inpainter.Size workingSize, long tempBytes,
-                         long masksWritten, String truncation, Map<String, Double> seconds, List<Crop> crops) {}
+                         long masksWritten, String truncation, Map<String, Double> seconds, List<Crop> crops, List<String> outputNotes) {}
 
     private final Path input, output;
     private final Prompts prompts;
@@ -374,7 +375,7 @@ public final class RemovePipeline {
             store = MaskStore.create(options.temp(), w, h);
             if (options.masksOut() != null) masks = MasksOut.create(options.masksOut(), w, h);
             double fps = info.fps() > 0 ? info.fps() : options.writer().fps();
-            if (output != null) writer = VideoWriter.open(output, w, h, options.writer().withFps(fps).withAudioFrom(input));
+            if (output != null) writer = VideoWriter.open(output, w, h, options.writer().withFps(fps).withSource(input));
             if (matteOut != null) matte = MatteOut.open(matteOut, w, h, options.writer().withFps(fps));
 
             long t0 = System.nanoTime();
@@ -438,7 +439,7 @@ public final class RemovePipeline {
                     return new Result(writer != null ? written : fr.tracked, fr.tracked, backwardFrames,
                             masksIn != null ? masksIn.objects() : auto != null ? fr.objects : objectCount,
                             workingSize, store.bytesWritten(), masks == null ? 0 : masks.written(),
-                            fr.truncation, seconds, List.copyOf(crops));
+                            fr.truncation, seconds, List.copyOf(crops), writer == null ? List.of() : writer.notes());
                 } finally {
                     if (inpainter != null) inpainter.close();
                 }

@@ -86,7 +86,7 @@ class VideoEditListTest {
         Path out = tmp.resolve(in.getFileName().toString().replaceFirst("\\.[^.]+$", "") + "_out." + ext);
         try (VideoReader r = VideoReader.open(in); Arena arena = Arena.ofConfined();
              VideoWriter w = VideoWriter.open(out, r.info().width(), r.info().height(),
-                     VideoWriter.Options.defaults().withPreset("ultrafast").withFps(r.info().fps()).withAudioFrom(in))) {
+                     VideoWriter.Options.defaults().withPreset("ultrafast").withFps(r.info().fps()).withSource(in))) {
             Frame f = r.allocateFrame(arena);
             while (r.read(f)) w.write(f, r.lastPtsMicros());
             w.finish();
