@@ -3,6 +3,7 @@
 #include <ATen/ops/arange.h>
 #include <ATen/ops/argmax.h>
 #include <ATen/ops/cat.h>
+#include <ATen/ops/empty.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/logit.h>
 #include <ATen/ops/prod.h>
@@ -49,6 +50,8 @@ template <typename F> void Session::transaction(F &&body) {
     const bool pending = tracked_pending_;
     try {
         body();
+        // In place, after everything that can fail: a rolled-back call must not have written over a slot.
+        for (SubEngine &e : engines_) commit(e);
     } catch (...) {
         engines_ = std::move(engines);
         enc_ = std::move(enc);
@@ -103,33 +106,71 @@ at::Tensor Session::one_hot(const at::Tensor &label, size_t engine) const {
 }
 
 void Session::prepend(SubEngine &e, FrameMemory memory, bool reference) {
+    // Which slot the new frame takes: a frame that leaves (the oldest by the rule in force), or a new one.
+    int64_t slot = -1;
     if (o_.upstream_truncation) {
         // The app's max_len_long_term: cut to the newest (max_len - 1) frames, references included.
-        while (static_cast<int64_t>(e.long_term.size()) >= o_.max_len_long_term) e.long_term.pop_back();
-        e.long_term.push_front({std::move(memory), reference});
-    } else {
+        while (static_cast<int64_t>(e.long_term.size()) >= o_.max_len_long_term) {
+            slot = e.long_term.back().index;
+            e.long_term.pop_back();
+        }
+    } else if (!reference) {
         // Keep every reference the user gave; drop the oldest frames the model added itself.
-        e.long_term.push_front({std::move(memory), reference});
-        int64_t added = 0;
-        for (const StoredFrame &f : e.long_term) added += f.reference ? 0 : 1;
+        int64_t added = 1;
+        for (const Slot &f : e.long_term) added += f.reference ? 0 : 1;
         for (auto it = e.long_term.end(); added > o_.memory_cap && it != e.long_term.begin();) {
             --it;
             if (!it->reference) {
+                slot = it->index;
                 it = e.long_term.erase(it);
                 added--;
             }
         }
     }
-    e.long_cat.clear();
-    for (size_t l = 0; l < m_.layers.size(); l++) {
-        std::vector<at::Tensor> k, v, idv;
-        for (const StoredFrame &f : e.long_term) {
-            k.push_back(f.memory[l].k);
-            v.push_back(f.memory[l].v);
-            idv.push_back(f.memory[l].id_v);
+    const int64_t used = static_cast<int64_t>(e.long_term.size());
+    if (slot < 0) slot = used; // slots 0..used-1 are taken (one may just have been freed: then it is reused above)
+    int64_t capacity = e.long_buf.empty() ? 0 : e.long_buf[0].k.size(0) / memory[0].k.size(0);
+    if (slot >= capacity) {
+        // Grow (doubling, up to what the rule can hold) into new buffers: the old ones stay as
+        // they were until the call succeeds, for the transaction's rollback.
+        int64_t references = 0;
+        for (const Slot &f : e.long_term) references += f.reference ? 1 : 0;
+        const int64_t bound = o_.upstream_truncation ? o_.max_len_long_term : references + (reference ? 1 : 0) + o_.memory_cap;
+        capacity = std::max(slot + 1, std::min(bound, 2 * capacity));
+        std::vector<LayerMemory> grown;
+        auto widen = [&](const at::Tensor &old, const at::Tensor &frame) {
+            std::vector<int64_t> sizes = frame.sizes().vec();
+            sizes[0] *= capacity;
+            at::Tensor t = at::empty(sizes, frame.options());
+            if (old.defined()) t.narrow(0, 0, old.size(0)).copy_(old);
+            return t;
+        };
+        for (size_t l = 0; l < memory.size(); l++) {
+            const LayerMemory *old = e.long_buf.empty() ? nullptr : &e.long_buf[l];
+            grown.push_back({widen(old ? old->k : at::Tensor(), memory[l].k), widen(old ? old->v : at::Tensor(), memory[l].v),
+                             widen(old ? old->id_v : at::Tensor(), memory[l].id_v)});
         }
-        e.long_cat.push_back({at::cat(k, 0), at::cat(v, 0), at::cat(idv, 0)});
+        e.long_buf = std::move(grown);
+        // Pending frames were queued against the old buffers' slots: still the same slots.
     }
+    e.long_term.push_front({slot, reference});
+    e.pending.emplace_back(slot, std::move(memory));
+}
+
+void Session::commit(SubEngine &e) {
+    if (e.pending.empty()) return;
+    for (auto &[slot, memory] : e.pending) {
+        for (size_t l = 0; l < memory.size(); l++) {
+            const int64_t t = memory[l].k.size(0);
+            e.long_buf[l].k.narrow(0, slot * t, t).copy_(memory[l].k);
+            e.long_buf[l].v.narrow(0, slot * t, t).copy_(memory[l].v);
+            e.long_buf[l].id_v.narrow(0, slot * t, t).copy_(memory[l].id_v);
+        }
+    }
+    const int64_t t = e.pending.front().second[0].k.size(0), rows = static_cast<int64_t>(e.long_term.size()) * t;
+    e.pending.clear();
+    e.long_cat.clear();
+    for (const LayerMemory &b : e.long_buf) e.long_cat.push_back({b.k.narrow(0, 0, rows), b.v.narrow(0, 0, rows), b.id_v.narrow(0, 0, rows)});
 }
 
 void Session::reference_pass(SubEngine &e, size_t index, const std::vector<at::Tensor> &enc, const at::Tensor &label, const Run &run,
@@ -274,9 +315,7 @@ int64_t Session::prob_height() const { return halve(halve(net_h_)); }
 int64_t Session::memory_bytes() const {
     int64_t n = 0;
     for (const SubEngine &e : engines_) {
-        for (const StoredFrame &f : e.long_term)
-            for (const LayerMemory &l : f.memory) n += bytes_of(l.k) + bytes_of(l.v) + bytes_of(l.id_v);
-        for (const LayerMemory &l : e.long_cat) n += bytes_of(l.k) + bytes_of(l.v) + bytes_of(l.id_v);
+        for (const LayerMemory &l : e.long_buf) n += bytes_of(l.k) + bytes_of(l.v) + bytes_of(l.id_v);
         for (const LayerMemory &l : e.short_term) n += bytes_of(l.k) + bytes_of(l.v) + bytes_of(l.id_v);
     }
     for (const at::Tensor &t : enc_) n += bytes_of(t);

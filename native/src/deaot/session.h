@@ -57,15 +57,21 @@ private:
     // Calls either finish or leave the session as it was (a cancel, a bad label mid-way).
     template <typename F> void transaction(F &&body);
 
-    struct StoredFrame {
-        FrameMemory memory;
+    // Long-term memory lives in one buffer per layer and tensor, a slot of T rows per frame, so
+    // that a steady state (the cap reached) writes each new frame over the oldest one in place
+    // and allocates nothing. Attention does not depend on the frames' order, so slots need not
+    // follow it.
+    struct Slot {
+        int64_t index = 0;   // rows [index * T, (index + 1) * T) of the buffers
         bool reference = false;
     };
     struct SubEngine {
         int64_t objects = 0;
         int64_t frame_step = 0, last_mem_step = 0;
-        std::deque<StoredFrame> long_term; // newest first
-        std::vector<LayerMemory> long_cat;  // long_term concatenated per layer (rebuilt on change)
+        std::deque<Slot> long_term;         // newest first
+        std::vector<LayerMemory> long_buf;  // per layer: capacity slots
+        std::vector<LayerMemory> long_cat;  // per layer: the slots in use (views of long_buf)
+        std::vector<std::pair<int64_t, FrameMemory>> pending; // frames to write at commit: slot, memory
         FrameMemory short_term;
         LsttOutput current;                 // the last pass, for update_memory
         bool has_current = false;
@@ -75,6 +81,7 @@ private:
     at::Tensor label_tensor(const uint8_t *labels, int64_t stride) const; // [1, 1, nh, nw] float, network size
     at::Tensor one_hot(const at::Tensor &label, size_t engine) const;     // ids of sub-engine k, 1..10
     void prepend(SubEngine &e, FrameMemory memory, bool reference);
+    static void commit(SubEngine &e); // writes the pending frames into their slots
     void reference_pass(SubEngine &e, size_t index, const std::vector<at::Tensor> &enc, const at::Tensor &label, const Run &run,
                         TensorList *record, const std::string &prefix);
     void propagate(SubEngine &e, const std::vector<at::Tensor> &enc, const Run &run, TensorList *record, const std::string &prefix);

@@ -177,6 +177,43 @@ class TrackerTest {
     }
 
     /**
+     * The product's long-term rule with gap 1 and a cap of 3: the reference plus the 3 newest
+     * frames the model added, each in a slot of the same size, so the session's tensor bytes
+     * stop growing once the cap is reached; a reference added later is kept beyond the cap.
+     */
+    @Test
+    void theMemoryCapKeepsReferencesAndHoldsTheBytesLevel() {
+        try (Tracker.Session s = deaot.newSession(W, H, Tracker.SessionOptions.defaults().withLongTermGap(1).withMemoryCap(3))) {
+            Mask m = Mask.allocate(arena, W, H);
+            s.addObjects(frame(frames, 0), mask("mask0.npy"));
+            long referenceOnly = s.info().memoryBytes();
+            assertEquals(1, s.info().longTermFrames());
+            s.track(frame(frames, 1), m);
+            long slot = s.info().memoryBytes() - referenceOnly; // one frame's keys, values and ID values over every layer
+            assertTrue(slot > 0, "a frame's memory takes room");
+            for (int t = 2; t <= 6; t++) {
+                s.track(frame(frames, t), m);
+                assertEquals(Math.min(1 + t, 4), s.info().longTermFrames(), "frame " + t + ": the reference and at most 3 added frames");
+                if (t >= 3) assertEquals(referenceOnly + 3 * slot, s.info().memoryBytes(), "frame " + t + ": exactly 4 slots, nothing more");
+            }
+            // A new object on frame 7: its reference frame joins the memory and stays, beyond the cap.
+            int newId = 0;
+            for (long i = 0; i < m.data().byteSize(); i++) newId = Math.max(newId, m.data().get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) & 0xff);
+            newId++;
+            for (int y = 0; y < 12; y++)
+                for (int x = 0; x < 12; x++) m.data().set(java.lang.foreign.ValueLayout.JAVA_BYTE, (long) y * W + x, (byte) newId);
+            s.addObjects(frame(frames, 7), m);
+            assertEquals(newId, s.info().objects());
+            assertEquals(5, s.info().longTermFrames(), "two references and 3 added frames");
+            Mask n = Mask.allocate(arena, W, H);
+            s.track(frame(frames, 6), n);
+            s.track(frame(frames, 5), n);
+            assertEquals(5, s.info().longTermFrames(), "the added frames still capped at 3; both references kept");
+            assertEquals(referenceOnly + 4 * slot, s.info().memoryBytes());
+        }
+    }
+
+    /**
      * DeAOT-B/L (MobileNetV2, 3 layers), as an official release file is wrapped ({'state_dict': ...},
      * 'module.' prefix): DeAOT-S's fixture weights plus a third layer whose three projections are
      * zero, so that the layer passes both branches through unchanged and the model must give
