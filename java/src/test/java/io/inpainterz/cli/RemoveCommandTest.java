@@ -9,6 +9,9 @@ import io.inpainterz.engine.Frame;
 import io.inpainterz.engine.Mask;
 import io.inpainterz.engine.Tracker;
 import io.inpainterz.engine.VideoReader;
+import io.inpainterz.engine.VideoWriter;
+import io.inpainterz.parity.NdArray;
+import io.inpainterz.parity.Npy;
 import io.inpainterz.testing.Clips;
 import io.inpainterz.testing.Clips.Box;
 import io.inpainterz.testing.Ffmpeg;
@@ -19,6 +22,8 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -143,6 +148,152 @@ class RemoveCommandTest {
             double inside = Clips.meanAbs(source[t], got[t], region, true);
             assertTrue(inside > 20, "frame " + t + ": inside the masks the pixels changed, by " + inside + " on average");
         }
+    }
+
+    /**
+     * The reference app's loop end to end: the E2FGVI fixture's clip (12 frames at 432x240, the
+     * model's own size, so {@code --crop off} resizes nothing) as a lossless video, its undilated
+     * masks as {@code --masks-in}, and the default dilation (the app's 4 of the 3x3 cross) must
+     * give the app's final frames ({@code comp_frames.npy}: every window, sequential 0.5 blending)
+     * up to the output codec. Even at {@code --crf 0} the writer encodes 4:2:0 at this even size
+     * (x264 lossless on YUV, but the chroma is subsampled), so the output is compared with
+     * {@code codec(comp_frames)}: the app's frames through the same writer and decoder, what the
+     * output is when the composite is exactly the app's. Its bound is the fixture's own float
+     * noise (at most 1 level on 1 % of the values, case.json) as the codec spreads it. A bound
+     * taken from the codec's cost would be far looser: on these random-weight fills (noise, the
+     * codec's worst case) 4:2:0 costs 5.6 levels on average against comp_frames, 2.1 on the
+     * untouched background, while {@code --dilate 5}, a wrong run, differs by only 2.5.
+     */
+    @Test
+    void cropOffIsTheAppsLoopOnAFixtureSizedClip() throws Exception {
+        Path dir = Fixtures.file("e2fgvi/e2fgvi_d2"), masks = Files.createDirectory(tmp.resolve("masks")), output = tmp.resolve("out.mp4");
+        byte[][] frames, comp, masksIn, dilated;
+        try (Arena arena = Arena.ofConfined()) {
+            frames = planes(Npy.read(dir.resolve("frames.npy"), arena));
+            comp = planes(Npy.read(dir.resolve("comp_frames.npy"), arena));
+            masksIn = planes(Npy.read(dir.resolve("masks.npy"), arena));
+            dilated = planes(Npy.read(dir.resolve("masks_dilated.npy"), arena));
+        }
+        int n = frames.length;
+        assertEquals(12, n);
+        assertEquals(WW * WH * 3, frames[0].length, "the fixture is at E2FGVI's 432x240");
+        for (int t = 0; t < n; t++) Clips.writePng(masks.resolve(String.format("%06d.png", t)), masksIn[t], WW, WH);
+        // The input: lossless RGB H.264, read back exactly as the pipeline reads it.
+        Path raw = tmp.resolve("frames.rgb"), input = tmp.resolve("app.mkv");
+        try (var o = Files.newOutputStream(raw)) {
+            for (byte[] f : frames) o.write(f);
+        }
+        Ffmpeg.run("ffmpeg", "-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", WW + "x" + WH, "-framerate", "25", "-i", raw.toString(),
+                "-c:v", "libx264rgb", "-qp", "0", "-preset", "ultrafast", input.toString());
+        try (VideoReader r = VideoReader.open(input); Frame f = r.allocateFrame()) {
+            byte[] got = new byte[WW * WH * 3];
+            for (int t = 0; t < n; t++) {
+                assertTrue(r.read(f));
+                f.copyTo(got);
+                assertArrayEquals(frames[t], got, "the input video holds the fixture's frame " + t + " exactly");
+            }
+        }
+
+        long start = System.nanoTime();
+        assertEquals(0, run("remove", input.toString(), "-o", output.toString(), "--crop", "off", "--inpainter", "neural", "--e2fgvi",
+                dir.resolve("weights.pth").toString(), "--masks-in", masks.toString(), "--crf", "0"), err.toString());
+        System.out.printf("RemoveCommandTest: remove --crop off of the app's %d frames at %dx%d took %.1f s%n", n, WW, WH, (System.nanoTime() - start) / 1e9);
+        assertEquals("432x240", Json.at(Json.parse(out.toString()), "working_size"));
+        byte[][] got = Clips.frames(output, WW, WH);
+        assertEquals(n, got.length);
+
+        // Wrong references that must fail the same check: nothing inpainted (the input), the app's frames one frame late, and
+        // the app's fill composited with one dilation less (the masks' outer ring left as the source).
+        byte[][] late = new byte[n][], thinner = new byte[n][];
+        for (int t = 0; t < n; t++) {
+            assertArrayEquals(dilated[t], binary(Clips.dilate(masksIn[t], WW, WH, 4)), "the app's dilation is 4 of the 3x3 cross, frame " + t);
+            late[t] = comp[(t + 1) % n];
+            byte[] ring = binary(Clips.dilate(masksIn[t], WW, WH, 3));
+            thinner[t] = frames[t].clone();
+            for (int p = 0; p < ring.length; p++) if (ring[p] != 0) System.arraycopy(comp[t], 3 * p, thinner[t], 3 * p, 3);
+        }
+        byte[][] want = codec(comp);
+        for (int t = 0; t < n; t++) {
+            // What the codec costs on these pixels, for the message: far more than the difference allowed below, which is
+            // only the fixture's float noise (a flipped level on at most 1 % of the values) as the 4:2:0 conversion spreads it.
+            Diff cost = Diff.of(want[t], comp[t], dilated[t]), got0 = Diff.of(got[t], want[t], dilated[t]);
+            assertTrue(got0.within(), "frame " + t + ": inside the dilated mask the output differs from codec(comp_frames) by " + got0
+                    + " (the codec itself costs " + cost + " against comp_frames)");
+            Diff whole = Diff.of(got[t], want[t], null);
+            assertTrue(whole.max() <= Diff.MAX, "frame " + t + ": over the whole frame the output differs from codec(comp_frames) by " + whole);
+        }
+        for (var wrong : java.util.Map.of("the input", frames, "the app's frames one late", late, "one dilation less", thinner).entrySet()) {
+            byte[][] ref = codec(wrong.getValue());
+            long fail = java.util.stream.IntStream.range(0, n).filter(t -> !Diff.of(got[t], ref[t], dilated[t]).within()).count();
+            assertEquals(n, fail, "a wrong reference (" + wrong.getKey() + ") must fail the check on every frame");
+        }
+    }
+
+    /** Differences of two RGB frames over the values of the pixels where {@code select} is nonzero (every pixel when null). */
+    record Diff(double mean, int p999, int max) {
+        /** The check's bounds: the fixture's float noise (1 level) through RGB -> 4:2:0 -> RGB, whose chroma gains reach 1.86. */
+        static final double MEAN = 0.05;
+        static final int P999 = 1, MAX = 4;
+
+        static Diff of(byte[] a, byte[] b, byte[] select) {
+            long[] hist = new long[256];
+            long count = 0, sum = 0;
+            for (int p = 0; p < a.length / 3; p++) {
+                if (select != null && select[p] == 0) continue;
+                for (int c = 0; c < 3; c++) {
+                    int d = Math.abs((a[3 * p + c] & 0xff) - (b[3 * p + c] & 0xff));
+                    hist[d]++;
+                    sum += d;
+                    count++;
+                }
+            }
+            long need = (long) Math.ceil(0.999 * count), seen = 0;
+            int p999 = 0, max = 0;
+            for (int d = 0; d < hist.length; d++) {
+                if (seen < need) p999 = d;
+                seen += hist[d];
+                if (hist[d] > 0) max = d;
+            }
+            return new Diff((double) sum / count, p999, max);
+        }
+
+        boolean within() {
+            return mean <= MEAN && p999 <= P999 && max <= MAX;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("mean %.3f, 99.9th percentile %d, max %d", mean, p999, max);
+        }
+    }
+
+    static byte[] binary(byte[] m) {
+        byte[] out = new byte[m.length];
+        for (int i = 0; i < m.length; i++) out[i] = (byte) (m[i] != 0 ? 1 : 0);
+        return out;
+    }
+
+    /** Axis 0 of a uint8 array, each a byte array. */
+    static byte[][] planes(NdArray a) {
+        int n = (int) a.shape()[0];
+        long size = a.numElements() / n;
+        byte[][] out = new byte[n][];
+        for (int t = 0; t < n; t++) out[t] = a.data().asSlice(t * size, size).toArray(ValueLayout.JAVA_BYTE);
+        return out;
+    }
+
+    /** RGB frames at 432x240 through the output's writer at {@code --crf 0} and back through ffmpeg: what the codec alone does to them. */
+    byte[][] codec(byte[][] frames) throws Exception {
+        Path file = Files.createTempFile(tmp, "codec", ".mp4");
+        Files.delete(file);
+        try (VideoWriter w = VideoWriter.open(file, WW, WH, VideoWriter.Options.defaults().withCrf(0).withFps(25)); Frame f = Frame.allocate(WW, WH)) {
+            for (int t = 0; t < frames.length; t++) {
+                f.copyFrom(frames[t]);
+                w.write(f, t * 40_000L);
+            }
+            w.finish();
+        }
+        return Clips.frames(file, WW, WH);
     }
 
     @Test
