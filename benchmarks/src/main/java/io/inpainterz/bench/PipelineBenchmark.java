@@ -358,7 +358,7 @@ public class PipelineBenchmark {
     public long encode(Decoded d) throws IOException {
         Path out = dir.resolve("encoded.mp4");
         Files.deleteIfExists(out);
-        try (VideoWriter writer = VideoWriter.open(out, w, h, VideoWriter.Options.defaults().withFps(FPS).withAudioFrom(clip))) {
+        try (VideoWriter writer = VideoWriter.open(out, w, h, VideoWriter.Options.defaults().withFps(FPS).withSource(clip))) {
             for (int t = 0; t < d.frames.length; t++) writer.write(d.frames[t], d.pts[t]);
             writer.finish();
         }
