@@ -5,6 +5,7 @@
 //   test_classical [--bench WxH FRAMES]   (the bench prints per-stage milliseconds)
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
+#include <opencv2/video/tracking.hpp>
 
 #include <chrono>
 #include <cmath>
@@ -265,6 +266,28 @@ void bench(int w, int h, int n) {
 
 } // namespace
 
+// Flows are computed once per pair of frames across engines (the tracker's and the inpainter's):
+// what a second engine gets must be what DIS computes, untouched by what the first did with its copy.
+void test_flow_sharing() {
+    const cv::Mat3b big = texture(400, 300, 5);
+    cv::Mat1b a, b, c;
+    cv::cvtColor(big(cv::Rect(10, 10, 320, 240)), a, cv::COLOR_RGB2GRAY);
+    cv::cvtColor(big(cv::Rect(14, 12, 320, 240)), b, cv::COLOR_RGB2GRAY);
+    cv::cvtColor(big(cv::Rect(2, 16, 320, 240)), c, cv::COLOR_RGB2GRAY);
+    cv::Mat want_ab, want_ac;
+    cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM)->calc(a, b, want_ab);
+    cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM)->calc(a, c, want_ac);
+    FlowEngine first, second;
+    cv::Mat2f f = first.compute(a, b);
+    check(cv::norm(f, want_ab, cv::NORM_INF) == 0, "flow sharing: the first engine's flow is DIS's");
+    f.setTo(cv::Vec2f(1000, 1000)); // the inpainter completes its copy in place
+    const cv::Mat2f shared = second.compute(a, b), again = second.compute(a, b), other = second.compute(a, c);
+    check(cv::norm(shared, want_ab, cv::NORM_INF) == 0, "flow sharing: the second engine gets DIS's flow, not the first's changed copy");
+    check(cv::norm(again, want_ab, cv::NORM_INF) == 0, "flow sharing: asked a third time, the same flow");
+    check(cv::norm(other, want_ac, cv::NORM_INF) == 0 && cv::norm(other, want_ab, cv::NORM_INF) > 1,
+          "flow sharing: another pair of frames gets its own flow (" + num(cv::norm(want_ac, want_ab, cv::NORM_INF)) + " px apart)");
+}
+
 int main(int argc, char **argv) {
     try {
         if (argc >= 4 && std::strcmp(argv[1], "--bench") == 0) {
@@ -274,6 +297,7 @@ int main(int argc, char **argv) {
             return 0;
         }
         test_membrane();
+        test_flow_sharing();
         test_grabcut();
         test_tracker();
         test_tracker_flat();

@@ -46,7 +46,10 @@ cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const 
 // Coarse to fine: each level starts from the coarser solution and relaxes with Jacobi sweeps.
 void membrane_fill(cv::Mat2f &field, const cv::Mat1b &unknown);
 
-// Dense flow from a to b (grayscale): for each pixel of a, where it is in b.
+// Dense flow from a to b (grayscale): for each pixel of a, where it is in b. Engines share the
+// flows they computed, by the frames' contents (process-wide, at most 32 kept until asked for
+// again): the tracker and the inpainter of one removal ask for the same ones, so each is computed
+// once.
 class FlowEngine {
 public:
     FlowEngine();

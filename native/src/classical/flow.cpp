@@ -4,6 +4,9 @@
 #include <opencv2/video/tracking.hpp>
 
 #include <algorithm>
+#include <cstring>
+#include <deque>
+#include <mutex>
 #include <vector>
 
 #include "classical/classical.h"
@@ -14,13 +17,81 @@ void apply_threads(const Run &run) {
     if (run.threads() > 0 && cv::getNumThreads() != run.threads()) cv::setNumThreads(run.threads());
 }
 
+namespace {
+
+// One removal asks for each flow twice: the tracker and the inpainter see the same grayscale
+// frames at the same size (both scale to at most 640 a side by the same rule) and both want the
+// flows between neighbours both ways. Flows are kept here, keyed by the two frames' contents,
+// until asked for again (or pushed out by newer ones), so each is computed once. DIS is
+// deterministic, so a flow from here is the flow that would have been computed.
+class FlowCache {
+public:
+    static FlowCache &instance() {
+        static FlowCache cache;
+        return cache;
+    }
+
+    // Hands out (and forgets) the flow from a to b if it is here.
+    bool take(uint64_t a, uint64_t b, cv::Size size, cv::Mat2f &flow) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+            if (it->a == a && it->b == b && it->flow.size() == size) {
+                flow = it->flow;
+                entries_.erase(it);
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void put(uint64_t a, uint64_t b, const cv::Mat2f &flow) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (entries_.size() >= kEntries) entries_.pop_front();
+        entries_.push_back({a, b, flow.clone()}); // the caller may change its copy (the inpainter completes it)
+    }
+
+private:
+    // The tracker runs a few frames ahead of the inpainter (the pipeline's queues): two flows a
+    // frame. At 640x360 an entry is 1.8 MB.
+    static constexpr size_t kEntries = 32;
+    struct Entry {
+        uint64_t a, b;
+        cv::Mat2f flow;
+    };
+    std::mutex mutex_;
+    std::deque<Entry> entries_;
+};
+
+// 64-bit FNV-1a over the image's size and pixels, 8 bytes at a time.
+uint64_t content_key(const cv::Mat1b &g) {
+    uint64_t h = 1469598103934665603ull ^ (static_cast<uint64_t>(g.cols) << 32 | static_cast<uint32_t>(g.rows));
+    for (int y = 0; y < g.rows; y++) {
+        const uchar *row = g.ptr<uchar>(y);
+        int x = 0;
+        for (; x + 8 <= g.cols; x += 8) {
+            uint64_t w;
+            std::memcpy(&w, row + x, 8);
+            h = (h ^ w) * 1099511628211ull;
+        }
+        for (; x < g.cols; x++) h = (h ^ row[x]) * 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+}
+
+} // namespace
+
 FlowEngine::FlowEngine() : dis_(cv::DISOpticalFlow::create(cv::DISOpticalFlow::PRESET_MEDIUM)) {}
 
 FlowEngine::~FlowEngine() = default;
 
 cv::Mat2f FlowEngine::compute(const cv::Mat1b &a, const cv::Mat1b &b) {
-    cv::Mat flow;
-    dis_->calc(a, b, flow);
+    const uint64_t ka = content_key(a), kb = content_key(b);
+    cv::Mat2f flow;
+    if (FlowCache::instance().take(ka, kb, a.size(), flow)) return flow;
+    cv::Mat raw;
+    dis_->calc(a, b, raw);
+    flow = raw;
+    FlowCache::instance().put(ka, kb, flow);
     return flow;
 }
 
