@@ -593,33 +593,23 @@ public final class RemovePipeline {
             stages.start("track", () -> {
                 Job job = stages.job();
                 byte[] map = new byte[w * h], buf = new byte[w * h];
-                LabelMaps.SessionIds ids = new LabelMaps.SessionIds();
-                try (Tracker.Session session = tracker.newSession(w, h); Mask labels = Mask.allocate(w, h)) {
+                try (TrackedIds session = new TrackedIds(tracker, w, h)) {
                     for (Item it; (it = queue.take()) != null; ) {
                         try (Frame frame = it.frame()) {
                             long t = it.index();
                             List<Integer> joining = new ArrayList<>();
                             for (int id = 1; id <= prompts.count(); id++) if (firstOf[id] == t) joining.add(id);
                             if (t == latest || !joining.isEmpty()) {
-                                if (t == latest) {
-                                    Arrays.fill(map, (byte) 0);
-                                } else {
-                                    session.predict(frame, labels, job);
-                                    labels.copyTo(map);
-                                    LabelMaps.remap(map, ids.toGlobal, map);
-                                }
+                                if (t == latest) Arrays.fill(map, (byte) 0);
+                                else session.predict(frame, map, job);
                                 for (int id : joining) {
                                     MaskStore.unpack(pm.on(t).get(id), buf);
                                     LabelMaps.paint(map, buf, id);
-                                    ids.add(id);
+                                    session.ids.add(id);
                                 }
-                                LabelMaps.remap(map, ids.toSession, buf);
-                                labels.copyFrom(buf);
-                                session.addReference(frame, labels, job);
+                                session.addReference(frame, map, job);
                             } else {
-                                session.track(frame, labels, job);
-                                labels.copyTo(map);
-                                LabelMaps.remap(map, ids.toGlobal, map);
+                                session.track(frame, map, job);
                             }
                             if (t < latest) {
                                 // Only objects whose reference is after t: the forward pass has the others.
@@ -675,10 +665,9 @@ public final class RemovePipeline {
             stages.start("track", () -> {
                 Job job = stages.job();
                 byte[] map = new byte[w * h], buf = new byte[w * h];
-                LabelMaps.SessionIds ids = new LabelMaps.SessionIds();
                 NewObjects admission = auto == null ? null : new NewObjects(w, h);
-                Tracker.Session session = null;
-                try (Mask labels = Mask.allocate(w, h); Mask full = Mask.allocate(w, h);
+                TrackedIds session = null;
+                try (Mask full = Mask.allocate(w, h);
                      Mask matteWork = ms == null ? null : Mask.allocate(ms.width(), ms.height())) {
                     for (Item it; (it = decoded.take()) != null; ) {
                         try (Frame frame = it.frame()) {
@@ -688,13 +677,8 @@ public final class RemovePipeline {
                                 masksIn.read(t, w, h, map);
                             } else if (auto != null) {
                                 if ((t - first) % samGap == 0) {
-                                    if (session == null) {
-                                        Arrays.fill(map, (byte) 0);
-                                    } else {
-                                        session.predict(frame, labels, job);
-                                        labels.copyTo(map);
-                                        LabelMaps.remap(map, ids.toGlobal, map);
-                                    }
+                                    if (session == null) Arrays.fill(map, (byte) 0);
+                                    else session.predict(frame, map, job);
                                     List<Mask> found = auto.everything(frame, job);
                                     try {
                                         for (Mask m : found) {
@@ -704,20 +688,16 @@ public final class RemovePipeline {
                                     } finally {
                                         found.forEach(Mask::close);
                                     }
-                                    int before = ids.count(), now = admission.admit(map, before);
-                                    for (int id = before + 1; id <= now; id++) ids.add(id);
+                                    int before = session == null ? 0 : session.ids.count(), now = admission.admit(map, before);
                                     objects.set(now);
                                     // As the app: every such frame is a reference, with or without new objects.
                                     if (now > 0) {
-                                        if (session == null) session = tracker.newSession(w, h);
-                                        LabelMaps.remap(map, ids.toSession, buf);
-                                        labels.copyFrom(buf);
-                                        session.addReference(frame, labels, job);
+                                        if (session == null) session = new TrackedIds(tracker, w, h);
+                                        for (int id = before + 1; id <= now; id++) session.ids.add(id);
+                                        session.addReference(frame, map, job);
                                     }
                                 } else if (session != null) {
-                                    session.track(frame, labels, job);
-                                    labels.copyTo(map);
-                                    LabelMaps.remap(map, ids.toGlobal, map);
+                                    session.track(frame, map, job);
                                 } else {
                                     Arrays.fill(map, (byte) 0);
                                 }
@@ -725,27 +705,21 @@ public final class RemovePipeline {
                                 Arrays.fill(map, (byte) 0);
                             } else if (t == earliest || !on.isEmpty()) {
                                 if (session == null) {
-                                    session = tracker.newSession(w, h);
+                                    session = new TrackedIds(tracker, w, h);
                                     Arrays.fill(map, (byte) 0);
                                 } else {
-                                    session.predict(frame, labels, job);
-                                    labels.copyTo(map);
-                                    LabelMaps.remap(map, ids.toGlobal, map);
+                                    session.predict(frame, map, job);
                                 }
                                 for (Map.Entry<Integer, byte[]> e : on.entrySet()) {
                                     int id = e.getKey();
-                                    if (ids.has(id)) LabelMaps.clear(map, id); // a correction replaces the object's pixels
+                                    if (session.ids.has(id)) LabelMaps.clear(map, id); // a correction replaces the object's pixels
                                     MaskStore.unpack(e.getValue(), buf);
                                     LabelMaps.paint(map, buf, id);
-                                    ids.add(id);
+                                    session.ids.add(id);
                                 }
-                                LabelMaps.remap(map, ids.toSession, buf);
-                                labels.copyFrom(buf);
-                                session.addReference(frame, labels, job);
+                                session.addReference(frame, map, job);
                             } else {
-                                session.track(frame, labels, job);
-                                labels.copyTo(map);
-                                LabelMaps.remap(map, ids.toGlobal, map);
+                                session.track(frame, map, job);
                             }
                             if (t < latest && store.get(t, buf)) LabelMaps.fillBackground(map, buf);
                             if (masks != null) masks.write(t, map);
