@@ -5,8 +5,6 @@ import io.inpainterz.engine.Frame;
 import io.inpainterz.engine.Mask;
 import io.inpainterz.engine.Tracker;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,9 +62,7 @@ public class DeaotMemoryBenchmark {
             System.out.printf("[deaot-memory] frames %d: last-10 median %.1f ms, session tensors %.1f MB, long-term frames %d, cap %d%n", frames,
                     last[last.length / 2], bytes / 1048576.0, info.longTermFrames(), o.memoryCap());
         }
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM")) System.out.println("[deaot-memory] frames " + frames + ": " + line.replaceAll("\\s+", " "));
-        }
+        System.out.println("[deaot-memory] frames " + frames + ": " + ProcStatus.line("VmHWM"));
         for (Frame f : clip) f.close();
         return bytes;
     }

@@ -66,12 +66,8 @@ public class PipelineMemoryBenchmark {
         long t0 = System.nanoTime();
         RemovePipeline.Result r = PipelineBenchmark.remove(clip, dir.resolve("out.mp4"), w, h, threads, dir);
         double s = (System.nanoTime() - t0) / 1e9;
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM")) {
-                System.out.printf("[pipeline-memory] %s, %d s: %d frames in %.1f s (%.1f ms/frame), %s%n", size, seconds, r.frames(), s,
-                        1000 * s / r.frames(), line.replaceAll("\\s+", " "));
-            }
-        }
+        System.out.printf("[pipeline-memory] %s, %d s: %d frames in %.1f s (%.1f ms/frame), %s%n", size, seconds, r.frames(), s,
+                1000 * s / r.frames(), ProcStatus.line("VmHWM"));
         return r.frames();
     }
 }

@@ -63,9 +63,7 @@ public class VideoMemoryBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         arena.close();
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM") || line.startsWith("VmRSS")) System.out.println("[memory] " + seconds + " s clip: " + line.replaceAll("\\s+", " "));
-        }
+        for (String field : new String[] {"VmRSS", "VmHWM"}) System.out.println("[memory] " + seconds + " s clip: " + ProcStatus.line(field));
     }
 
     @Benchmark
