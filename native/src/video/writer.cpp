@@ -329,9 +329,9 @@ struct Writer::Impl {
 // Sets up re-encoding of source stream `is` to AAC into output stream `os`.
 std::unique_ptr<AacTranscode> open_aac(const AVStream *is, AVStream *os, AVFormatContext *out, const std::function<void(const std::string &)> &bad);
 
-// Sets up converting text subtitle stream `is` into output stream `os`, in the first text format the
-// container takes; null when it takes none.
-std::unique_ptr<SubtitleTranscode> open_subtitles(const AVStream *is, AVStream *os, AVFormatContext *out) {
+// Sets up converting text subtitle stream `is` to the first text format the container takes;
+// null when it takes none or the stream cannot be decoded (then it is dropped, not fatal).
+std::unique_ptr<SubtitleTranscode> open_subtitles(const AVStream *is, const AVFormatContext *out) {
     const AVCodec *dc = avcodec_find_decoder(is->codecpar->codec_id);
     if (dc == nullptr) return nullptr;
     for (AVCodecID id : {AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_ASS, AV_CODEC_ID_WEBVTT}) {
@@ -353,8 +353,6 @@ std::unique_ptr<SubtitleTranscode> open_subtitles(const AVStream *is, AVStream *
         t->enc->time_base = AV_TIME_BASE_Q;
         if (out->oformat->flags & AVFMT_GLOBALHEADER) t->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
         if (avcodec_open2(t->enc, ec, nullptr) < 0) return nullptr;
-        avcodec_parameters_from_context(os->codecpar, t->enc);
-        os->time_base = AVRational{1, 1000};
         return t;
     }
     return nullptr;
@@ -401,16 +399,19 @@ void Writer::Impl::open_source() {
             oi = os->index;
         } else if (type == AVMEDIA_TYPE_SUBTITLE) {
             const AVCodecDescriptor *d = avcodec_descriptor_get(is->codecpar->codec_id);
-            AVStream *os = d != nullptr && (d->props & AV_CODEC_PROP_TEXT_SUB) ? avformat_new_stream(out, nullptr) : nullptr;
-            if (os != nullptr) subs = open_subtitles(is, os, out);
+            if (d != nullptr && (d->props & AV_CODEC_PROP_TEXT_SUB)) subs = open_subtitles(is, out);
             if (subs != nullptr) {
+                AVStream *os = avformat_new_stream(out, nullptr);
+                if (os == nullptr) bad(INP_ERR_VIDEO, "out of memory");
+                avcodec_parameters_from_context(os->codecpar, subs->enc);
+                os->time_base = AVRational{1, 1000};
                 copy_tags(&os->metadata, is->metadata, {"DURATION", "BPS", "NUMBER_OF_", "_STATISTICS_"});
                 os->disposition = is->disposition;
                 oi = os->index;
                 note(describe(i) + " converted to " + avcodec_get_name(os->codecpar->codec_id) + ": the " + out->oformat->name + " container cannot carry it");
             } else {
-                if (os != nullptr) bad(INP_ERR_VIDEO, "cannot convert " + describe(i) + " for the " + out->oformat->name + " container");
-                note(describe(i) + " dropped: the " + out->oformat->name + " container cannot carry it (.mkv can)");
+                note(describe(i) + " dropped: the " + out->oformat->name + " container cannot carry it" +
+                     (d != nullptr && (d->props & AV_CODEC_PROP_TEXT_SUB) ? "" : " (bitmap subtitles: .mkv can)"));
             }
         } else if (static_cast<int>(i) != video && !(is->disposition & AV_DISPOSITION_ATTACHED_PIC)) {
             note(describe(i) + " dropped: only the video, audio and subtitles are kept");
