@@ -428,6 +428,11 @@ void Writer::Impl::open_source() {
 
     // Tags: creation time, title, location, language...; not those that describe the source's encoding.
     copy_tags(&out->metadata, in->metadata, {"encoder", "major_brand", "minor_version", "compatible_brands"});
+    // Phones write QuickTime metadata keys (com.apple.quicktime.make, .model, .software...): an
+    // mp4/mov output keeps them only written the same way.
+    if (av_dict_get(in->metadata, "com.", nullptr, AV_DICT_IGNORE_SUFFIX) != nullptr && out->priv_data != nullptr &&
+        av_opt_find(out->priv_data, "movflags", nullptr, 0, 0) != nullptr)
+        av_opt_set(out->priv_data, "movflags", "+use_metadata_tags", 0);
     if (video >= 0) copy_tags(&vstream->metadata, in->streams[video]->metadata, {"encoder", "DURATION", "BPS", "NUMBER_OF_", "_STATISTICS_", "rotate"});
     // Chapters, in the source's timeline, which the output's timestamps keep.
     if (in->nb_chapters > 0) {

@@ -162,6 +162,22 @@ class VideoWriterTest {
     }
 
     @Test
+    void aPhonesQuickTimeTagsAndLocationAreKept() throws Exception {
+        Path in = tmp.resolve("phone.mov");
+        VideoReaderTest.run("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=160x120:rate=25:duration=1",
+                "-metadata", "com.apple.quicktime.make=Apple", "-metadata", "com.apple.quicktime.model=iPhone 15",
+                "-metadata", "location=+48.8584+002.2945/", "-metadata", "creation_time=2024-05-01T10:20:30Z",
+                "-movflags", "use_metadata_tags", "-c:v", "libx264", "-preset", "ultrafast", in.toString());
+        Path out = tmp.resolve("phone_out.mp4");
+        transcode(in, out, VideoWriter.Options.defaults().withPreset("ultrafast"));
+        String tags = probe(out, "-show_entries", "format_tags", "-of", "default=noprint_wrappers=1");
+        for (String want : List.of("com.apple.quicktime.make=Apple", "com.apple.quicktime.model=iPhone 15", "location=+48.8584+002.2945/",
+                "creation_time=2024-05-01T10:20:30")) {
+            assertTrue(tags.contains(want), "kept " + want + ": " + tags);
+        }
+    }
+
+    @Test
     void streamsTheOutputCannotKeepAreNamedInTheNotes() throws Exception {
         VideoReaderTest.tmp = tmp;
         // A QuickTime timecode track (a data stream): no place for it in the output.
