@@ -848,7 +848,7 @@ typedef struct inp_flow_inpainter_params {
     int32_t dilation;      /* 3x3-cross dilations of each mask (default 8: twice the app's, for the
                               weight-free tracker's less sure edges) */
     int32_t flow_max_side; /* flows at the frame scaled to at most this a side (default 640) */
-    int32_t fill_radius;   /* Telea's radius for pixels no frame shows (default 5) */
+    int32_t fill_radius;   /* Telea's radius where the patch fill has nothing to copy (default 5) */
 } inp_flow_inpainter_params;
 
 INP_API inp_flow_inpainter_params inp_flow_inpainter_default_params(void);
@@ -858,7 +858,8 @@ INP_API inp_flow_inpainter_params inp_flow_inpainter_default_params(void);
  * backward, to the nearest frames that show it, every step passing the forward-backward check,
  * and both directions' candidates are blended by distance. Pixels that no frame within the
  * window shows take what the previous output showed there, carried along the flow (so what was
- * filled once does not flicker); the rest is filled by Telea. Holds 2 x window + 1 frames.
+ * filled once does not flicker); the rest is filled with patches of the frame (coarse-to-fine
+ * PatchMatch: texture, where Telea's diffusion would blur). Holds 2 x window + 1 frames.
  *   INP_ERR_INVALID_ARGUMENT  a size below 1x1, bad params */
 INP_API int32_t inp_flow_inpainter_init(int32_t width, int32_t height, const inp_flow_inpainter_params *params,
                                         inp_flow_inpainter **ret_inpainter);
@@ -884,7 +885,7 @@ typedef struct inp_flow_inpainter_stats {
     int64_t flow_pairs;        /* neighbour pairs whose flows were computed (once each) */
     int64_t propagated_pixels; /* hole pixels taken from frames that show them */
     int64_t carried_pixels;    /* hole pixels carried from the previous output */
-    int64_t spatial_pixels;    /* hole pixels filled by Telea */
+    int64_t spatial_pixels;    /* hole pixels filled spatially (patches of the frame) */
     int64_t memory_bytes;      /* every buffer the session holds */
     bool finished;
 } inp_flow_inpainter_stats;

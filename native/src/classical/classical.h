@@ -1,6 +1,6 @@
 // The weight-free engine on OpenCV: GrabCut masks from boxes and points, masks carried along
 // dense optical flow (DIS), and flow-guided video inpainting (pixels propagated along completed
-// flow from the nearest frames that show them; Telea for what no frame shows). OpenCV types stay
+// flow from the nearest frames that show them; patches of the frame for what no frame shows). OpenCV types stay
 // inside native/src/classical and capi/classical.cpp; frames cross the C ABI as inp_image.
 #pragma once
 
@@ -45,6 +45,12 @@ cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const 
 // (Laplace) interpolation of the known ones: exact for the linear fields of pans and zooms.
 // Coarse to fine: each level starts from the coarser solution and relaxes with Jacobi sweeps.
 void membrane_fill(cv::Mat2f &field, const cv::Mat1b &unknown);
+
+// Fills the nonzero pixels of `hole` in `img` with patches of the rest of the picture (coarse to
+// fine PatchMatch and voting; texture carries into the hole, where Telea's diffusion blurs it).
+// Deterministic. Telea (with fallback_radius) where no 7x7 patch of the picture is entirely
+// outside the hole.
+void patch_fill(cv::Mat3b &img, const cv::Mat1b &hole, int fallback_radius);
 
 // Dense flow from a to b (grayscale): for each pixel of a, where it is in b. Engines share the
 // flows they computed, by the frames' contents (process-wide, at most 32 kept until asked for
@@ -108,7 +114,7 @@ struct InpainterOptions {
     float consistency = 1.0f;  // forward-backward error (flow pixels) above which a trace stops
     int dilation = 8;          // 3x3-cross dilations of each mask: twice the app's, for the flow tracker's less sure edges
     int flow_max_side = 640;   // flows are computed at the frame scaled to at most this a side
-    int fill_radius = 5;       // Telea's radius for pixels that no frame shows
+    int fill_radius = 5;       // Telea's radius where the patch fill has no patch to copy (a frame nearly all hole)
 };
 
 struct InpainterInfo {
@@ -124,7 +130,7 @@ struct InpainterInfo {
 // where it is visible (each step passing the forward-backward check), and the candidates of both
 // directions are blended by distance. Pixels no frame shows take what the previous output showed
 // there, carried along the flow, so content filled once stays put instead of flickering; only
-// the rest is filled spatially (Telea).
+// the rest is filled spatially, with patches of the frame (patch_fill).
 class FlowInpainter {
 public:
     FlowInpainter(int width, int height, const InpainterOptions &o);

@@ -213,12 +213,13 @@ void FlowInpainter::process(const Run &run) {
             if (rest == static_cast<int64_t>(out.total())) {
                 fail(INP_ERR_INVALID_ARGUMENT, "frame " + std::to_string(t) + ": the mask covers the whole frame and no frame shows what is behind it");
             }
+            // Patches come from around the hole: as far again as the hole is wide, so they are of the same surroundings.
             const cv::Rect box = cv::boundingRect(unresolved);
-            const int m = 2 * o_.fill_radius + 2;
+            const int m = std::max({16, box.width, box.height});
             const cv::Rect roi = cv::Rect(box.x - m, box.y - m, box.width + 2 * m, box.height + 2 * m) & cv::Rect(0, 0, width_, height_);
-            cv::Mat3b filled;
-            cv::inpaint(out(roi), unresolved(roi), filled, o_.fill_radius, cv::INPAINT_TELEA);
-            filled.copyTo(out(roi), unresolved(roi));
+            cv::Mat3b part = out(roi).clone();
+            patch_fill(part, unresolved(roi), o_.fill_radius);
+            part.copyTo(out(roi), unresolved(roi));
         }
         info_.propagated_pixels += propagated, info_.carried_pixels += carried, info_.spatial_pixels += rest;
     }

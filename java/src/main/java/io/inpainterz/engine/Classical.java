@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  *       with a forward-backward check and a GrabCut refinement of the edges every few frames;</li>
  *   <li>{@link FlowInpainter}: flow-guided video inpainting: each hole pixel is traced along
  *       completed flows to the nearest frames that show it, what no frame shows is carried from
- *       the previous output or filled by Telea;</li>
+ *       the previous output or filled with patches of the frame;</li>
  *   <li>{@link #telea}: OpenCV's per-frame Telea inpainting, the baseline.</li>
  * </ul>
  * Thread counts come from each call's {@link Job} (OpenCV's beside libtorch's).
@@ -154,7 +154,7 @@ public final class Classical {
      * @param consistency forward-backward flow error (flow pixels) that stops a trace
      * @param dilation    3x3-cross dilations of each mask
      * @param flowMaxSide flows are computed at the frame scaled to at most this a side
-     * @param fillRadius  Telea's radius for the pixels no frame shows
+     * @param fillRadius  Telea's radius where the patch fill has nothing to copy
      */
     public record InpainterOptions(int window, float consistency, int dilation, int flowMaxSide, int fillRadius) {
         public static InpainterOptions defaults() {
@@ -172,7 +172,7 @@ public final class Classical {
 
     /**
      * What a flow inpainter holds and has done; the pixel counts say how hole pixels were filled:
-     * from frames that show them, carried from the previous output, or spatially (Telea).
+     * from frames that show them, carried from the previous output, or spatially (patches of the frame).
      */
     public record Stats(long framesIn, long framesOut, long ready, long bufferedFrames, long flowPairs, long propagatedPixels,
                         long carriedPixels, long spatialPixels, long memoryBytes, boolean finished) {}

@@ -5,7 +5,7 @@ import io.inpainterz.engine.Classical;
 /**
  * Flow-guided inpainting ({@link Classical.FlowInpainter}) as the inpainting stage: hole pixels
  * taken from the nearest frames that show them along completed optical flow, the rest carried
- * from the previous output or filled by Telea. No weights, no non-commercial licence.
+ * from the previous output or filled with patches of the frame. No weights, no non-commercial licence.
  *
  * <p>Working size of whole frames: the source's, scaled down to fit {@link #LIMIT} (transposed
  * for portrait frames), since the pixels it copies are sharper at the source's resolution than
@@ -27,7 +27,7 @@ public final class ClassicalInpainter implements Inpainter {
 
     @Override
     public String description() {
-        return "flow-guided propagation + Telea (weight-free)";
+        return "flow-guided propagation + patch fill (weight-free)";
     }
 
     @Override
