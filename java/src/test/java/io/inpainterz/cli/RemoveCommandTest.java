@@ -477,7 +477,7 @@ class RemoveCommandTest {
                 new Case(Main.BAD_INPUT, "--temp", new String[] {"--mask", m, "--temp", tmp.resolve("notemp").toString()}),
                 new Case(Main.BAD_INPUT, "outside --range 0:3", new String[] {"--mask", m, "--range", "0:3"}),
                 new Case(Main.USAGE, "--crop", new String[] {"--mask", m, "--crop", "maybe"}),
-                new Case(Main.USAGE, "--codec hevc", new String[] {"--mask", m, "--codec", "hevc"}),
+                new Case(Main.USAGE, "--codec", new String[] {"--mask", m, "--codec", "av1"}),
                 new Case(Main.USAGE, "--point takes F:X,Y", new String[] {"--point", "10,10"}),
                 new Case(Main.USAGE, "no object given", new String[] {}),
                 new Case(Main.USAGE, "--range", new String[] {"--mask", m, "--range", "9:3"}));
