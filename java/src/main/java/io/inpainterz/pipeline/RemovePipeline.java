@@ -729,25 +729,12 @@ public final class RemovePipeline {
                                 planner.add(t, Crops.bounds(map, w, h));
                             }
                             if (work != null) {
-                                Frame wf = workFrames.take();
-                                Mask wm;
-                                try {
-                                    wm = workMasks.take();
-                                } catch (InterruptedException e) {
-                                    wf.close();
-                                    throw e;
-                                }
-                                try {
+                                sendWork(workFrames, workMasks, work, t, (wf, wm) -> {
                                     frame.resizeTo(wf);
                                     LabelMaps.binarize(map, buf);
                                     full.copyFrom(buf);
                                     full.resizeTo(wm);
-                                    work.put(new Work(t, wf, wm));
-                                } catch (Exception e) {
-                                    wf.close();
-                                    wm.close();
-                                    throw e;
-                                }
+                                });
                             }
                             if (mattes != null) {
                                 // The inpainter's rule: to the working size (NEAREST), dilated there; the matte stage resizes it back.
@@ -909,23 +896,10 @@ public final class RemovePipeline {
                             store.get(it.index(), map);
                             LabelMaps.binarize(map, map);
                             full.copyFrom(map);
-                            Frame wf = workFrames.take();
-                            Mask wm;
-                            try {
-                                wm = workMasks.take();
-                            } catch (InterruptedException e) {
-                                wf.close();
-                                throw e;
-                            }
-                            try {
+                            sendWork(workFrames, workMasks, work, it.index(), (wf, wm) -> {
                                 frame.region(c.x(), c.y(), c.width(), c.height()).resizeTo(wf);
                                 fullCrop.resizeTo(wm);
-                                work.put(new Work(it.index(), wf, wm));
-                            } catch (Exception e) {
-                                wf.close();
-                                wm.close();
-                                throw e;
-                            }
+                            });
                         }
                     }
                 }
@@ -1146,6 +1120,35 @@ public final class RemovePipeline {
             up.close();
             upMask.close();
             alpha.close();
+        }
+    }
+
+    /** Fills the inpainter's input for one frame: its working-size frame and mask. */
+    @FunctionalInterface
+    private interface WorkFill {
+        void fill(Frame frame, Mask mask) throws Exception;
+    }
+
+    /**
+     * Takes a frame and a mask from their pools, has {@code fill} fill them and sends them on as
+     * frame {@code index}'s work; on any failure both go back to their pools.
+     */
+    private static void sendWork(ImagePool<Frame> frames, ImagePool<Mask> masks, Stages.Pipe<Work> work, long index, WorkFill fill) throws Exception {
+        Frame wf = frames.take();
+        Mask wm;
+        try {
+            wm = masks.take();
+        } catch (InterruptedException e) {
+            wf.close();
+            throw e;
+        }
+        try {
+            fill.fill(wf, wm);
+            work.put(new Work(index, wf, wm));
+        } catch (Exception e) {
+            wf.close();
+            wm.close();
+            throw e;
         }
     }
 
