@@ -39,6 +39,11 @@ struct GrabCutOptions {
 cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const std::vector<int32_t> &labels, const float *box,
                   const GrabCutOptions &o, const Run &run);
 
+// Reseeds OpenCV's thread-local RNG; called before each cv::grabCut that starts its colour models.
+// GrabCut starts them from k-means on that RNG, whose state is whatever earlier calls on the
+// thread left: without this the same frame and seeds gave another mask from one run to the next.
+void seed_grabcut();
+
 // ---- Flow helpers --------------------------------------------------------------------------
 
 // Replaces the unknown pixels (nonzero in `unknown`) of a 2-channel field by the membrane

@@ -23,6 +23,8 @@ std::string fmt(float v) {
 
 } // namespace
 
+void seed_grabcut() { cv::theRNG() = cv::RNG(0x6772616263757431ull); }
+
 cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const std::vector<int32_t> &labels, const float *box,
                   const GrabCutOptions &o, const Run &run) {
     const int w = rgb.cols, h = rgb.rows;
@@ -108,6 +110,7 @@ cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const 
     } else {
         cv::Mat bgd, fgd;
         for (int i = 0; i < o.iterations; i++) {
+            if (i == 0) seed_grabcut();
             cv::grabCut(img, seeds, cv::Rect(), bgd, fgd, 1, i == 0 ? cv::GC_INIT_WITH_MASK : cv::GC_EVAL);
             run.step("grabcut", i + 1, o.iterations);
         }
