@@ -25,7 +25,11 @@ struct FlowInpainter::Slot {
 
 namespace {
 
-constexpr int kFlowBand = 6; // flow pixels around a hole whose flow is replaced: DIS patches (8 px) straddling the edge carry the object's motion
+// Flow pixels around a hole whose flow is replaced by the completion. DIS (8 px patches, then a
+// variational smoothing) carries an object's motion well past its edge; a band of 6 left that
+// motion in the completed flow and cost 7 dB on the quality set's mountains-pan (25.8 -> 33.2 dB,
+// flicker 9.4 -> 4.1 given the true masks); beyond 16 little changes.
+constexpr int kFlowBand = 16;
 
 cv::Vec2f sample_flow(const cv::Mat2f &m, float x, float y) {
     x = std::clamp(x, 0.f, m.cols - 1.f), y = std::clamp(y, 0.f, m.rows - 1.f);
@@ -35,14 +39,31 @@ cv::Vec2f sample_flow(const cv::Mat2f &m, float x, float y) {
     return (m(y0, x0) * (1 - ax) + m(y0, x1) * ax) * (1 - ay) + (m(y1, x0) * (1 - ax) + m(y1, x1) * ax) * ay;
 }
 
+// Catmull-Rom weights. Colours are sampled bicubically: bilinear blurs fine texture by a
+// different amount at each sub-pixel phase, which shows as shimmer (forest-pan: +1.2 dB, flicker
+// 5.4 -> 4.6, given the true masks).
+inline void cubic_weights(float t, float w[4]) {
+    const float t2 = t * t, t3 = t2 * t;
+    w[0] = -0.5f * t3 + t2 - 0.5f * t;
+    w[1] = 1.5f * t3 - 2.5f * t2 + 1.f;
+    w[2] = -1.5f * t3 + 2.f * t2 + 0.5f * t;
+    w[3] = 0.5f * t3 - 0.5f * t2;
+}
+
 cv::Vec3f sample_rgb(const cv::Mat3b &m, float x, float y) {
     x = std::clamp(x, 0.f, m.cols - 1.f), y = std::clamp(y, 0.f, m.rows - 1.f);
     const int x0 = static_cast<int>(x), y0 = static_cast<int>(y);
-    const int x1 = std::min(x0 + 1, m.cols - 1), y1 = std::min(y0 + 1, m.rows - 1);
-    const float ax = x - x0, ay = y - y0;
-    const cv::Vec3f a = cv::Vec3f(m(y0, x0)) * (1 - ax) + cv::Vec3f(m(y0, x1)) * ax;
-    const cv::Vec3f b = cv::Vec3f(m(y1, x0)) * (1 - ax) + cv::Vec3f(m(y1, x1)) * ax;
-    return a * (1 - ay) + b * ay;
+    float wx[4], wy[4];
+    cubic_weights(x - x0, wx);
+    cubic_weights(y - y0, wy);
+    cv::Vec3f c(0, 0, 0);
+    for (int j = 0; j < 4; j++) {
+        const cv::Vec3b *row = m.ptr<cv::Vec3b>(std::clamp(y0 - 1 + j, 0, m.rows - 1));
+        cv::Vec3f r(0, 0, 0);
+        for (int i = 0; i < 4; i++) r += cv::Vec3f(row[std::clamp(x0 - 1 + i, 0, m.cols - 1)]) * wx[i];
+        c += r * wy[j];
+    }
+    return c;
 }
 
 // Flow from a to b with its unknown part (pixels in a's hole, or landing in b's) replaced by

@@ -23,6 +23,8 @@ import java.util.List;
  * nothing of the real model's quality).
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.inpainterz.bench.QualityReport OUT W H FRAMES SEED [--e2fgvi FILE]</pre>
+ *
+ * {@code -Dquality.clips=NAME,NAME} keeps only the clips of those names (for quick comparisons).
  */
 public final class QualityReport {
     private QualityReport() {}
@@ -34,6 +36,12 @@ public final class QualityReport {
         Path e2fgvi = args.length > 6 && args[5].equals("--e2fgvi") ? Path.of(args[6]) : null;
         List<Clip> clips = new ArrayList<>(GroundTruthClip.standardSet(w, h, frames, seed));
         clips.addAll(GroundTruthClip.footageSet(w, h, frames, seed));
+        String only = System.getProperty("quality.clips");
+        if (only != null) {
+            List<String> names = List.of(only.split(","));
+            clips.removeIf(c -> !names.contains(c.name()));
+            if (clips.isEmpty()) throw new IllegalArgumentException("quality.clips: no clip named " + names);
+        }
         List<Entry> methods = new ArrayList<>(List.of(
                 new Entry("Telea (per frame)", Masks.ALL_FRAMES, Methods.telea(5)),
                 new Entry("classical", Masks.FIRST_FRAME, Methods.trackAndInpaint(new ClassicalTracker(), new ClassicalInpainter(), 8)),
