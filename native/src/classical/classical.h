@@ -39,10 +39,10 @@ struct GrabCutOptions {
 cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const std::vector<int32_t> &labels, const float *box,
                   const GrabCutOptions &o, const Run &run);
 
-// Reseeds OpenCV's thread-local RNG; called before each cv::grabCut that starts its colour models.
-// GrabCut starts them from k-means on that RNG, whose state is whatever earlier calls on the
-// thread left: without this the same frame and seeds gave another mask from one run to the next.
-void seed_grabcut();
+// cv::grabCut, reproducible: a start (GC_INIT_*) draws its k-means from OpenCV's thread-local
+// RNG, whose state is whatever earlier calls on the thread left, so the same frame and seeds gave
+// another mask from one run to the next. Starts run on a fixed seed; the thread's RNG is restored.
+void grab_cut(const cv::Mat &img, cv::Mat1b &seeds, cv::Mat &bgd, cv::Mat &fgd, int iterations, int mode);
 
 // ---- Flow helpers --------------------------------------------------------------------------
 

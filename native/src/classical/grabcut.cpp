@@ -23,7 +23,13 @@ std::string fmt(float v) {
 
 } // namespace
 
-void seed_grabcut() { cv::theRNG() = cv::RNG(0x6772616263757431ull); }
+void grab_cut(const cv::Mat &img, cv::Mat1b &seeds, cv::Mat &bgd, cv::Mat &fgd, int iterations, int mode) {
+    if (mode == cv::GC_EVAL) return cv::grabCut(img, seeds, cv::Rect(), bgd, fgd, iterations, mode);
+    const cv::RNG thread_rng = cv::theRNG();
+    cv::theRNG() = cv::RNG(0x6772616263757431ull);
+    cv::grabCut(img, seeds, cv::Rect(), bgd, fgd, iterations, mode);
+    cv::theRNG() = thread_rng;
+}
 
 cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const std::vector<int32_t> &labels, const float *box,
                   const GrabCutOptions &o, const Run &run) {
@@ -110,8 +116,7 @@ cv::Mat1b grabcut(const cv::Mat3b &rgb, const std::vector<float> &points, const 
     } else {
         cv::Mat bgd, fgd;
         for (int i = 0; i < o.iterations; i++) {
-            if (i == 0) seed_grabcut();
-            cv::grabCut(img, seeds, cv::Rect(), bgd, fgd, 1, i == 0 ? cv::GC_INIT_WITH_MASK : cv::GC_EVAL);
+            grab_cut(img, seeds, bgd, fgd, 1, i == 0 ? cv::GC_INIT_WITH_MASK : cv::GC_EVAL);
             run.step("grabcut", i + 1, o.iterations);
         }
         object = (seeds == cv::GC_FGD) | (seeds == cv::GC_PR_FGD);

@@ -212,8 +212,7 @@ void FlowTracker::refine(const cv::Mat3b &small, cv::Mat1b &labels, const cv::Ma
         seeds.setTo(cv::GC_FGD, inner);
         if (cv::countNonZero(inner) == 0 || cv::countNonZero(outer) == roi.area()) continue; // nothing sure on one side
         cv::Mat bgd, fgd;
-        seed_grabcut();
-        cv::grabCut(small(roi), seeds, cv::Rect(), bgd, fgd, o_.refine_iterations, cv::GC_INIT_WITH_MASK);
+        grab_cut(small(roi), seeds, bgd, fgd, o_.refine_iterations, cv::GC_INIT_WITH_MASK);
         cv::Mat1b l = labels(roi);
         for (int y = 0; y < roi.height; y++) {
             for (int x = 0; x < roi.width; x++) {
