@@ -125,8 +125,9 @@ LsttOutput lstt_track(const Model &m, const at::Tensor &enc16, const std::vector
 // ID_V of a layer from a label's ID embedding (fuse_key_value_id).
 at::Tensor fuse_id_value(const Layer &layer, const at::Tensor &id_norm_tgt, const at::Tensor &id_emb);
 
-// patch_wise_id_bank + id_norm of a one-hot [1, 11, H, W] mask at network size -> [T, 256].
-at::Tensor id_embedding(const Model &m, const at::Tensor &one_hot);
+// patch_wise_id_bank + id_norm of the one-hot mask of `ids` ([1, 1, H, W] float at network
+// size, ids 0..10; other values are background, as in a one-hot of 11 ids) -> [T, 256].
+at::Tensor id_embedding(const Model &m, const at::Tensor &ids);
 
 // The decoder's 1/4-resolution logits [1, 11, h4, w4].
 at::Tensor decode(const Model &m, const at::Tensor &lstt_embedding, const std::vector<at::Tensor> &enc, int64_t h, int64_t w);

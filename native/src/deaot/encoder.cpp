@@ -26,7 +26,7 @@ Conv conv_bn(Weights &w, const std::string &conv, const std::string &bn, int64_t
     const at::Tensor mean = w.take(bn + ".running_mean", {out}).to(f64), var = w.take(bn + ".running_var", {out}).to(f64);
     const at::Tensor scale = gamma * at::rsqrt(var + kBnEps);
     Conv c;
-    c.weight = (weight * scale.view({-1, 1, 1, 1})).to(at::kFloat).contiguous();
+    c.weight = (weight * scale.view({-1, 1, 1, 1})).to(at::kFloat).contiguous(at::MemoryFormat::ChannelsLast);
     c.bias = (beta - mean * scale).to(at::kFloat);
     c.stride = stride;
     c.padding = padding;
@@ -107,27 +107,29 @@ void load_resnet50(Weights &w, Encoder &e) {
 
 } // namespace
 
-std::vector<at::Tensor> Encoder::forward(const at::Tensor &input) const {
+namespace {
+
+std::vector<at::Tensor> forward_channels_last(const Encoder &e, const at::Tensor &input) {
     std::vector<at::Tensor> xs;
     at::Tensor x;
-    if (kind == Kind::MobileNetV2) {
-        x = clamp6(stem(input));
-        for (size_t i = 0; i < blocks.size(); i++) {
-            const Block &b = blocks[i];
+    if (e.kind == Encoder::Kind::MobileNetV2) {
+        x = clamp6(e.stem(input));
+        for (size_t i = 0; i < e.blocks.size(); i++) {
+            const Encoder::Block &b = e.blocks[i];
             at::Tensor y = x;
             for (size_t c = 0; c < b.convs.size(); c++) {
                 y = b.convs[c](y);
                 if (c + 1 < b.convs.size()) y = clamp6(y);
             }
             x = b.residual ? x + y : y;
-            if (i + 1 == stage_ends[0] || i + 1 == stage_ends[1] || i + 1 == stage_ends[2]) xs.push_back(x);
+            if (i + 1 == e.stage_ends[0] || i + 1 == e.stage_ends[1] || i + 1 == e.stage_ends[2]) xs.push_back(x);
         }
-        xs.push_back(clamp6(last(x)));
+        xs.push_back(clamp6(e.last(x)));
         return xs;
     }
-    x = at::max_pool2d(at::relu(stem(input)), {3, 3}, {2, 2}, {1, 1});
-    for (size_t i = 0; i < blocks.size(); i++) {
-        const Block &b = blocks[i];
+    x = at::max_pool2d(at::relu(e.stem(input)), {3, 3}, {2, 2}, {1, 1});
+    for (size_t i = 0; i < e.blocks.size(); i++) {
+        const Encoder::Block &b = e.blocks[i];
         at::Tensor y = x;
         for (size_t c = 0; c < b.convs.size(); c++) {
             y = b.convs[c](y);
@@ -135,9 +137,20 @@ std::vector<at::Tensor> Encoder::forward(const at::Tensor &input) const {
         }
         y = y + (b.downsample.weight.defined() ? b.downsample(x) : x);
         x = at::relu(y);
-        if (i + 1 == stage_ends[0] || i + 1 == stage_ends[1] || i + 1 == stage_ends[2]) xs.push_back(x);
+        if (i + 1 == e.stage_ends[0] || i + 1 == e.stage_ends[1] || i + 1 == e.stage_ends[2]) xs.push_back(x);
     }
     xs.push_back(x); // "Following STMVOS, we drop stage 5": the 16x output twice
+    return xs;
+}
+
+} // namespace
+
+// The encoder runs channels-last: oneDNN's NCHW kernels for thin layers (MobileNetV2's 3x3 stem,
+// its depthwise and 1x1 convolutions of 16 to 144 channels) were 2 to 15 times slower here than
+// its NHWC ones. Its outputs go back to NCHW for the rest of the model.
+std::vector<at::Tensor> Encoder::forward(const at::Tensor &image) const {
+    std::vector<at::Tensor> xs = forward_channels_last(*this, image.contiguous(at::MemoryFormat::ChannelsLast));
+    for (at::Tensor &x : xs) x = x.contiguous();
     return xs;
 }
 

@@ -4,7 +4,6 @@
 #include <ATen/ops/cat.h>
 #include <ATen/ops/conv2d.h>
 #include <ATen/ops/group_norm.h>
-#include <ATen/ops/matmul.h>
 #include <ATen/ops/ones.h>
 #include <ATen/ops/ones_like.h>
 #include <ATen/ops/silu.h>
@@ -34,11 +33,12 @@ at::Tensor dw_conv(const at::Tensor &weight, const at::Tensor &tokens, int64_t h
 
 const double kScale = 1.0 / std::sqrt(static_cast<double>(kAttDim));
 
-// GatedPropagation with use_linear=False: softmax(Q K^T / sqrt(d_att)) V, gated by U.
-at::Tensor long_term(const GatedPropagation &g, const at::Tensor &q, const at::Tensor &k, const at::Tensor &v, const at::Tensor &u,
+// GatedPropagation with use_linear=False: softmax(Q K^T / sqrt(d_att)) V, gated by U. V comes
+// transposed ([C, M]), the operand order of the product (built that way in one copy).
+at::Tensor long_term(const GatedPropagation &g, const at::Tensor &q, const at::Tensor &k, const at::Tensor &v_t, const at::Tensor &u,
                      int64_t h, int64_t w) {
-    const at::Tensor attn = at::softmax(at::matmul(q * kScale, k.t()), -1);
-    return g.projection(dw_conv(g.dw_conv, at::matmul(attn, v) * u, h, w));
+    const at::Tensor attn = at::softmax(nn::matmul_bt(q * kScale, k), -1);
+    return g.projection(dw_conv(g.dw_conv, nn::matmul_bt(attn, v_t) * u, h, w));
 }
 
 // GatedPropagation with use_linear=True over x = cat(norm2(tgt), id_norm2(tgt_id)) (q = k = v = u).
@@ -48,8 +48,8 @@ at::Tensor self_propagation(const GatedPropagation &g, const at::Tensor &x, int6
     const at::Tensor qk = g.linear_QK(x);
     const at::Tensor v = at::silu(at::cat({g.linear_V1(x1), g.linear_V2(x2)}, 1));
     const at::Tensor u = at::silu(at::cat({g.linear_U1(x1), g.linear_U2(x2)}, 1));
-    const at::Tensor attn = at::softmax(at::matmul(qk * kScale, qk.t()), -1);
-    return g.projection(dw_conv(g.dw_conv, at::matmul(attn, v) * u, h, w));
+    const at::Tensor attn = at::softmax(nn::matmul_bt(qk * kScale, qk), -1);
+    return g.projection(dw_conv(g.dw_conv, nn::matmul(attn, v) * u, h, w));
 }
 
 struct LayerOut {
@@ -91,7 +91,7 @@ LayerOut layer_forward(const Layer &L, const at::Tensor &tgt_in, const at::Tenso
         lv = to_2d(short_term_mem->v, h, w);
         l_idv = to_2d(short_term_mem->id_v, h, w);
     }
-    const at::Tensor lt = long_term(L.long_term_attn, q, gk, at::cat({gv, g_idv}, 1), cat_u, h, w);
+    const at::Tensor lt = long_term(L.long_term_attn, q, gk, at::cat({gv.t(), g_idv.t()}, 0), cat_u, h, w);
     const at::Tensor st = local_gated_propagation(L.short_term_attn, to_2d(q, h, w), lk, at::cat({lv, l_idv}, 1), cat_u.unsqueeze(1)).squeeze(1);
     record_stage(record, prefix + "lt_out", lt.unsqueeze(1));
     record_stage(record, prefix + "st_out", st.unsqueeze(1));

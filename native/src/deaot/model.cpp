@@ -1,7 +1,7 @@
 // Loading, pre-processing, ID embedding and decoding of DeAOT (networks/models/deaot.py, aot.py,
 // decoders/fpn.py) and the tracking app's input rules (dataloaders/video_transforms.py).
 #include <ATen/Parallel.h>
-#include <ATen/ops/argmax.h>
+#include <ATen/ops/arange.h>
 #include <ATen/ops/empty.h>
 #include <ATen/ops/from_blob.h>
 #include <ATen/ops/relu.h>
@@ -166,14 +166,16 @@ at::Tensor normalize(const Model &m, const at::Tensor &rgb) {
     return ((x - mean) / std).to(at::kFloat).contiguous().to(m.options.device());
 }
 
-at::Tensor id_embedding(const Model &m, const at::Tensor &one_hot) {
-    if (!one_hot.device().is_cpu()) {
+at::Tensor id_embedding(const Model &m, const at::Tensor &label_ids) {
+    if (!label_ids.device().is_cpu()) {
+        const at::Tensor one_hot = (label_ids == at::arange(0, kMaxObjects + 1, label_ids.options()).view({1, -1, 1, 1})).to(at::kFloat);
         const at::Tensor e = m.patch_wise_id_bank(one_hot); // [1, 256, h, w] on the 1/16 grid
         return m.id_norm.last_dim(e.view({kEmbedDim, -1}).t()).contiguous();
     }
     // The convolution of a one-hot mask is a sum of kernel columns: for each output position,
     // the column of each window pixel's id (289 gathers of 256 values instead of 11 x 289 MACs).
-    const at::Tensor ids = one_hot.argmax(1).squeeze(0).to(at::kByte).contiguous();
+    const at::Tensor in_range = (label_ids >= 0) & (label_ids <= kMaxObjects);
+    const at::Tensor ids = (label_ids * in_range).squeeze(0).squeeze(0).to(at::kByte).contiguous();
     const int64_t H = ids.size(0), W = ids.size(1), K = 17, S = 16, P = 8;
     const int64_t h = (H + 2 * P - K) / S + 1, w = (W + 2 * P - K) / S + 1;
     at::Tensor out = at::empty({h * w, kEmbedDim}, at::TensorOptions().dtype(at::kFloat));

@@ -79,7 +79,7 @@ private:
 
     std::vector<at::Tensor> encode(const uint8_t *rgb, int64_t row_stride, TensorList *record, const std::string &prefix) const;
     at::Tensor label_tensor(const uint8_t *labels, int64_t stride) const; // [1, 1, nh, nw] float, network size
-    at::Tensor one_hot(const at::Tensor &label, size_t engine) const;     // ids of sub-engine k, 1..10
+    at::Tensor engine_ids(const at::Tensor &label, size_t engine) const;  // label as ids of sub-engine k, 1..10
     void prepend(SubEngine &e, FrameMemory memory, bool reference);
     static void commit(SubEngine &e); // writes the pending frames into their slots
     void reference_pass(SubEngine &e, size_t index, const std::vector<at::Tensor> &enc, const at::Tensor &label, const Run &run,

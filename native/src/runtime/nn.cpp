@@ -1,14 +1,66 @@
 #include "runtime/nn.h"
 
+#include <ATen/Context.h>
+#include <ATen/ops/addmm.h>
 #include <ATen/ops/conv2d.h>
 #include <ATen/ops/gelu.h>
 #include <ATen/ops/layer_norm.h>
-#include <ATen/ops/linear.h>
+#include <ATen/ops/mkldnn_convolution.h>
+#include <ATen/ops/mm.h>
 #include <ATen/ops/sqrt.h>
+
+#include <cstdlib>
+#include <cstring>
 
 namespace inp::nn {
 
-at::Tensor Linear::operator()(const at::Tensor &x) const { return at::linear(x, weight, bias); }
+namespace {
+
+// Below about a million multiply-adds oneDNN's per-call setup outweighs its faster kernel.
+constexpr int64_t kOneDnnMinMacs = int64_t{1} << 20;
+
+bool onednn_available() {
+    static const bool available = [] {
+        const char *choice = std::getenv("INPAINTERZ_CPU_GEMM");
+        return at::hasMKLDNN() && !(choice != nullptr && std::strcmp(choice, "blas") == 0);
+    }();
+    return available;
+}
+
+bool use_onednn(const at::Tensor &a, const at::Tensor &b) {
+    return a.dim() == 2 && b.dim() == 2 && a.is_cpu() && b.is_cpu() && a.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat &&
+           a.size(0) * a.size(1) * b.size(0) >= kOneDnnMinMacs && onednn_available();
+}
+
+// a [M, K] @ bt [N, K]^T as oneDNN's 1x1 convolution: a row-major is a channels-last [1, K, M, 1]
+// image, bt the [N, K, 1, 1] filter, and the channels-last [1, N, M, 1] result is c row-major.
+at::Tensor onednn_matmul_bt(const at::Tensor &a, const at::Tensor &bt, const at::Tensor &bias) {
+    const int64_t m = a.size(0), k = a.size(1), n = bt.size(0);
+    const at::Tensor image = a.contiguous().view({1, m, 1, k}).permute({0, 3, 1, 2});
+    const at::Tensor filter = bt.contiguous().view({n, k, 1, 1});
+    const at::Tensor c = at::mkldnn_convolution(image, filter, bias.defined() ? std::optional<at::Tensor>(bias) : std::nullopt, {0, 0}, {1, 1},
+                                                {1, 1}, 1);
+    return c.permute({0, 2, 3, 1}).reshape({m, n});
+}
+
+} // namespace
+
+at::Tensor matmul(const at::Tensor &a, const at::Tensor &b) {
+    if (use_onednn(a, b.t())) return onednn_matmul_bt(a, b.t(), {});
+    return at::mm(a, b);
+}
+
+at::Tensor matmul_bt(const at::Tensor &a, const at::Tensor &bt, const at::Tensor &bias) {
+    if (use_onednn(a, bt)) return onednn_matmul_bt(a, bt, bias);
+    return bias.defined() ? at::addmm(bias, a, bt.t()) : at::mm(a, bt.t());
+}
+
+at::Tensor Linear::operator()(const at::Tensor &x) const {
+    if (x.dim() == 2) return matmul_bt(x, weight, bias);
+    std::vector<int64_t> out_shape = x.sizes().vec();
+    out_shape.back() = weight.size(0);
+    return matmul_bt(x.reshape({-1, x.size(-1)}), weight, bias).view(out_shape);
+}
 
 Linear linear(Weights &w, const std::string &prefix, int64_t in, int64_t out, bool has_bias) {
     Linear l;

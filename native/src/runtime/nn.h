@@ -13,9 +13,18 @@
 
 namespace inp::nn {
 
+// Matrix products for the model ports. On the CPU in float32, products big enough to matter go
+// through oneDNN (libtorch's bundled copy, reached through its 1x1 convolution) instead of
+// libtorch's BLAS: MKL runs AVX2 kernels on AMD CPUs, half of oneDNN's AVX-512 rate there
+// (measured on Zen 5: 80 vs 170 GFLOP/s a core), and oneDNN is MKL's equal on Intel. Elsewhere
+// (CUDA, other dtypes, small products) they are libtorch's own ops. INPAINTERZ_CPU_GEMM=blas in
+// the environment keeps libtorch's BLAS everywhere (to compare the two).
+at::Tensor matmul(const at::Tensor &a, const at::Tensor &b);                          // a [M, K] @ b [K, N]
+at::Tensor matmul_bt(const at::Tensor &a, const at::Tensor &bt, const at::Tensor &bias = {}); // a [M, K] @ bt[N, K]^T (+ bias [N])
+
 struct Linear {
     at::Tensor weight, bias; // bias may be undefined
-    at::Tensor operator()(const at::Tensor &x) const;
+    at::Tensor operator()(const at::Tensor &x) const; // x [..., in] -> [..., out], through matmul_bt
 };
 // `prefix`.weight [out, in] and `prefix`.bias [out] (when has_bias).
 Linear linear(Weights &w, const std::string &prefix, int64_t in, int64_t out, bool has_bias = true);

@@ -30,6 +30,25 @@ class EngineTest {
     }
 
     @Test
+    void aProductLargeEnoughForOneDnnMatchesAPlainJavaProduct() {
+        // 1.3 M multiply-adds: above the size from which the CPU products go through oneDNN; odd
+        // sizes so that no dimension fits its blocking.
+        int m = 131, k = 97, n = 103;
+        java.util.Random r = new java.util.Random(11);
+        float[] a = new float[m * k], b = new float[k * n];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = (float) r.nextGaussian();
+        float[] want = new float[m * n];
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) s += (double) a[i * k + p] * b[p * n + j];
+                want[i * n + j] = (float) s;
+            }
+        assertArrayEquals(want, Engine.matmulF32(a, m, k, b, k, n), 1e-4f);
+    }
+
+    @Test
     void aLibtorchErrorBecomesATypedExceptionAndTheJvmGoesOn() {
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> Engine.matmulF32(new float[6], 2, 3, new float[20], 4, 5));
