@@ -1,6 +1,5 @@
 // networks/encoders/mobilenetv2.py (output stride 16) and resnet.py (ResNet-50, layer1..3),
 // with FrozenBatchNorm2d folded into the convolution before it.
-#include <ATen/ops/add.h>
 #include <ATen/ops/conv2d.h>
 #include <ATen/ops/hardtanh.h>
 #include <ATen/ops/max_pool2d.h>
@@ -35,7 +34,9 @@ Conv conv_bn(Weights &w, const std::string &conv, const std::string &bn, int64_t
     return c;
 }
 
-at::Tensor clamp6(const at::Tensor &x) { return at::hardtanh(x, 0.0, 6.0); } // ReLU6
+// ReLU6, in place: every input is a convolution's fresh output (another 26 MB map per layer at
+// 480p otherwise, each first touch a page fault).
+at::Tensor clamp6(at::Tensor x) { return at::hardtanh_(x, 0.0, 6.0); }
 
 // MobileNetV2's inverted residual settings (t, c, n, s) and its first/last widths.
 constexpr int kSettings[7][4] = {{1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
@@ -121,22 +122,22 @@ std::vector<at::Tensor> forward_channels_last(const Encoder &e, const at::Tensor
                 y = b.convs[c](y);
                 if (c + 1 < b.convs.size()) y = clamp6(y);
             }
-            x = b.residual ? x + y : y;
+            x = b.residual ? y.add_(x) : y;
             if (i + 1 == e.stage_ends[0] || i + 1 == e.stage_ends[1] || i + 1 == e.stage_ends[2]) xs.push_back(x);
         }
         xs.push_back(clamp6(e.last(x)));
         return xs;
     }
-    x = at::max_pool2d(at::relu(e.stem(input)), {3, 3}, {2, 2}, {1, 1});
+    x = at::max_pool2d(e.stem(input).relu_(), {3, 3}, {2, 2}, {1, 1});
     for (size_t i = 0; i < e.blocks.size(); i++) {
         const Encoder::Block &b = e.blocks[i];
         at::Tensor y = x;
         for (size_t c = 0; c < b.convs.size(); c++) {
             y = b.convs[c](y);
-            if (c + 1 < b.convs.size()) y = at::relu(y);
+            if (c + 1 < b.convs.size()) y.relu_();
         }
-        y = y + (b.downsample.weight.defined() ? b.downsample(x) : x);
-        x = at::relu(y);
+        y.add_(b.downsample.weight.defined() ? b.downsample(x) : x);
+        x = y.relu_();
         if (i + 1 == e.stage_ends[0] || i + 1 == e.stage_ends[1] || i + 1 == e.stage_ends[2]) xs.push_back(x);
     }
     xs.push_back(x); // "Following STMVOS, we drop stage 5": the 16x output twice
