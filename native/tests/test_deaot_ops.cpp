@@ -7,6 +7,8 @@
 //   errors_*    bad input is refused with INP_ERR_INVALID_ARGUMENT,
 //   loader_*    the fixture checkpoint's short-term attention loads and runs at DeAOT's width,
 //   npy_reader  the test's .npy reader on uint8, int64 and a truncated file,
+//   bf16_*      the opt-in bf16 path (nn::Bf16Products) against float32 on each fixture clip,
+//               teacher-forced: labels agree on at least 99.5 % of pixels, and do differ,
 //   cuda_*      in a CUDA build on a GPU: the CUDA kernels against the CPU ones, the fixture.
 // Usage: test_deaot_ops [PARITY_DIR] [--bench]. $INPAINTERZ_PARITY_DIR wins over PARITY_DIR; a
 // missing folder or file is a failure, never a skip. --bench prints CPU timings.
@@ -38,6 +40,7 @@
 #include <vector>
 
 #include "deaot/local_attention.h"
+#include "deaot/session.h"
 #include "check.h"
 #include "npy.h"
 #include "ops/correlation.h"
@@ -376,6 +379,37 @@ void loader_checks(const std::string &parity) {
                  [&] { inp::deaot::load_local_gated_propagation(w, prefix, 1, 64); });
 }
 
+// The bf16 path on a fixture clip, as the issue defines its agreement: every frame is tracked
+// twice from the float32 run's memory (bf16 products, then float32), and the float32 labels go
+// into memory. The random weights leave top-2 logit gaps near 1e-6, so some pixels must flip.
+void bf16_agreement(const std::string &parity, const std::string &c) {
+    const std::string dir = parity + "/deaot/" + c;
+    const auto ck = inp::Checkpoint::load(dir + "/weights.pth", true, inp::Run::none());
+    const auto model = inp::deaot::load(*ck, at::TensorOptions().dtype(at::kFloat));
+    const at::Tensor frames = read_npy(dir + "/frames.npy").contiguous(), mask0 = read_npy(dir + "/mask0.npy").contiguous();
+    const int64_t T = frames.size(0), H = frames.size(1), W = frames.size(2);
+    inp::deaot::Session session(*model, W, H, inp::deaot::SessionOptions{});
+    const uint8_t *rgb = frames.data_ptr<uint8_t>();
+    session.add_reference(rgb, W * 3, mask0.data_ptr<uint8_t>(), W, inp::Run::none(), nullptr);
+    std::vector<uint8_t> f32(static_cast<size_t>(H * W)), bf16(f32.size());
+    int64_t differing = 0, total = 0;
+    for (int64_t t = 1; t < T; t++) {
+        const uint8_t *frame = rgb + t * H * W * 3;
+        {
+            const inp::nn::Bf16Products scope(true);
+            session.track(frame, W * 3, inp::deaot::TrackOutputs{bf16.data(), W, nullptr}, inp::Run::none(), nullptr);
+        }
+        session.track(frame, W * 3, inp::deaot::TrackOutputs{f32.data(), W, nullptr}, inp::Run::none(), nullptr);
+        for (size_t i = 0; i < f32.size(); i++) differing += f32[i] != bf16[i];
+        total += H * W;
+        session.update_memory(f32.data(), W, nullptr);
+    }
+    const double agreement = 1.0 - static_cast<double>(differing) / static_cast<double>(total);
+    std::printf("bf16 %s: labels agree with float32 on %.3f %% of %lld pixels\n", c.c_str(), 100.0 * agreement, static_cast<long long>(total));
+    expect(agreement >= 0.995, "bf16 " + c + ": agreement " + num(100.0 * agreement) + " % < 99.5 %");
+    expect(differing > 0, "bf16 " + c + ": no label differs from float32 (bf16 products not in effect?)");
+}
+
 // The .npy reader on the fixtures' other dtypes, and a truncated file.
 void npy_checks(const std::string &parity) {
     const at::Tensor mask = read_npy(parity + "/deaot/deaott/mask0.npy");
@@ -467,6 +501,7 @@ int main(int argc, char **argv) {
     run("errors_bad_input", error_checks);
     run("loader_deaott_short_term_attn", [&] { loader_checks(parity); });
     run("npy_reader", [&] { npy_checks(parity); });
+    for (const char *c : {"deaott", "deaots", "r50_deaotl"}) run(std::string("bf16_agreement_") + c, [&] { bf16_agreement(parity, c); });
 #if defined(INP_WITH_CUDA)
     if (at::hasCUDA()) run("cuda_vs_cpu", [&] { cuda_checks(parity); });
     else std::printf("note: CUDA build on a machine without a GPU; CUDA kernels not run\n");

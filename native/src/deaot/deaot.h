@@ -85,6 +85,9 @@ struct Model {
     GroupNorm decoder_norm;  // LSTT.decoder_norms.0 (2 groups over 512)
     Decoder decoder;
     at::TensorOptions options;
+    // The opt-in bf16 path: the propagation layers' products (every Linear and attention product)
+    // in bfloat16; convolutions stay float32 (a bf16 encoder flipped 10 % of labels).
+    bool bf16_products = false;
 };
 
 // Reads the encoder and the layer count off the checkpoint and loads every key strictly.

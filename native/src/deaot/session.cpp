@@ -70,6 +70,7 @@ void argmax_channels(const at::Tensor &logits, uint8_t *labels, int64_t label_st
 } // namespace
 
 template <typename F> void Session::transaction(F &&body) {
+    const nn::Bf16Products precision(m_.bf16_products);
     auto engines = engines_;
     auto enc = enc_;
     const int64_t objects = objects_, frames = frames_;

@@ -27,6 +27,8 @@ bool onednn_available() {
     return available;
 }
 
+thread_local bool bf16_products = false;
+
 bool use_onednn(const at::Tensor &a, const at::Tensor &b) {
     return a.dim() == 2 && b.dim() == 2 && a.is_cpu() && b.is_cpu() && a.scalar_type() == at::kFloat && b.scalar_type() == at::kFloat &&
            a.size(0) * a.size(1) * b.size(0) >= kOneDnnMinMacs && onednn_available();
@@ -36,14 +38,18 @@ bool use_onednn(const at::Tensor &a, const at::Tensor &b) {
 // image, bt the [N, K, 1, 1] filter, and the channels-last [1, N, M, 1] result is c row-major.
 at::Tensor onednn_matmul_bt(const at::Tensor &a, const at::Tensor &bt, const at::Tensor &bias) {
     const int64_t m = a.size(0), k = a.size(1), n = bt.size(0);
-    const at::Tensor image = a.contiguous().view({1, m, 1, k}).permute({0, 3, 1, 2});
-    const at::Tensor filter = bt.contiguous().view({n, k, 1, 1});
-    const at::Tensor c = at::mkldnn_convolution(image, filter, bias.defined() ? std::optional<at::Tensor>(bias) : std::nullopt, {0, 0}, {1, 1},
-                                                {1, 1}, 1);
-    return c.permute({0, 2, 3, 1}).reshape({m, n});
+    const auto operand = [](const at::Tensor &t) { return bf16_products ? t.to(at::kBFloat16) : t; };
+    const at::Tensor image = operand(a.contiguous()).view({1, m, 1, k}).permute({0, 3, 1, 2});
+    const at::Tensor filter = operand(bt.contiguous()).view({n, k, 1, 1});
+    const std::optional<at::Tensor> b = bias.defined() ? std::optional<at::Tensor>(operand(bias)) : std::nullopt;
+    const at::Tensor c = at::mkldnn_convolution(image, filter, b, {0, 0}, {1, 1}, {1, 1}, 1);
+    return c.permute({0, 2, 3, 1}).reshape({m, n}).to(at::kFloat);
 }
 
 } // namespace
+
+Bf16Products::Bf16Products(bool enable) : previous_(bf16_products) { bf16_products = previous_ || enable; }
+Bf16Products::~Bf16Products() { bf16_products = previous_; }
 
 at::Tensor matmul(const at::Tensor &a, const at::Tensor &b) {
     if (use_onednn(a, b.t())) return onednn_matmul_bt(a, b.t(), {});

@@ -22,6 +22,20 @@ namespace inp::nn {
 at::Tensor matmul(const at::Tensor &a, const at::Tensor &b);                          // a [M, K] @ b [K, N]
 at::Tensor matmul_bt(const at::Tensor &a, const at::Tensor &bt, const at::Tensor &bias = {}); // a [M, K] @ bt[N, K]^T (+ bias [N])
 
+// While one lives, the CPU float32 products above that go through oneDNN run in bfloat16 on this
+// thread: operands and result rounded to bf16, float32 accumulation inside (AVX512-BF16 doubles
+// the rate). DeAOT's opt-in bf16 path; scopes nest.
+class Bf16Products {
+public:
+    explicit Bf16Products(bool enable);
+    ~Bf16Products();
+    Bf16Products(const Bf16Products &) = delete;
+    Bf16Products &operator=(const Bf16Products &) = delete;
+
+private:
+    bool previous_;
+};
+
 struct Linear {
     at::Tensor weight, bias; // bias may be undefined
     at::Tensor operator()(const at::Tensor &x) const; // x [..., in] -> [..., out], through matmul_bt

@@ -1,5 +1,6 @@
 package io.inpainterz.bench;
 
+import io.inpainterz.engine.DType;
 import io.inpainterz.engine.Engine;
 import io.inpainterz.engine.Frame;
 import io.inpainterz.engine.Mask;
@@ -40,6 +41,10 @@ public class DeaotBenchmark {
     @Param({"1", "2"})
     public int threads;
 
+    /** f32, or bf16: the opt-in path (the propagation layers' products in bfloat16). */
+    @Param({"f32"})
+    public String dtype;
+
     static final int W = 854, H = 480;
 
     private Tracker tracker;
@@ -76,7 +81,9 @@ public class DeaotBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         Engine.setNumThreads(threads);
-        tracker = Tracker.load(Fixtures.file("deaot/" + model + "/weights.pth"));
+        Tracker.Options options = Tracker.Options.defaults();
+        options = options.withDevice(options.device().withDtype(dtype.equals("bf16") ? DType.BF16 : DType.F32));
+        tracker = Tracker.load(Fixtures.file("deaot/" + model + "/weights.pth"), options, null);
         frames = new Frame[8];
         for (int t = 0; t < frames.length; t++) frames[t] = texture(t);
         labels = Mask.allocate(W, H);

@@ -64,7 +64,7 @@ final class EngineOptions {
             return j -> new ClassicalTracker(o);
         }
         Path deaot = ModelOptions.checkpoint(models.deaot, "--deaot", ModelOptions.DEFAULT_DEAOT, ModelFamily.DEAOT);
-        Tracker.Options o = Tracker.Options.defaults().withDevice(models.device(false));
+        Tracker.Options o = Tracker.Options.defaults().withDevice(models.trackerDevice());
         return j -> NeuralTracker.load(deaot, o, j);
     }
 

@@ -35,9 +35,15 @@ final class ModelOptions {
             + "Default: ${DEFAULT-VALUE}.")
     int threads;
 
-    @Option(names = "--dtype", paramLabel = "fp32|bf16", defaultValue = "fp32", description = "compute type of SAM's encoder and E2FGVI "
-            + "(DeAOT stays fp32). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dtype", paramLabel = "fp32|bf16", defaultValue = "fp32", description = "compute type of SAM's encoder, E2FGVI "
+            + "and, on the CPU, DeAOT's propagation products. Default: ${DEFAULT-VALUE}.")
     Precision dtype;
+
+    /** The tracker's device: DeAOT's bf16 path is CPU only, so on CUDA it stays float32. */
+    Device trackerDevice() {
+        Device d = device(true);
+        return d.kind() == Device.Kind.CPU ? d : device(false);
+    }
 
     /** The device of a model; {@code bf16Allowed}: whether --dtype applies to it. */
     Device device(boolean bf16Allowed) {

@@ -87,7 +87,7 @@ final class ServeCommand implements Callable<Integer> {
                 models.deaot != null ? models.deaot : ModelOptions.defaultPath(ModelOptions.DEFAULT_DEAOT),
                 e2fgvi != null ? e2fgvi : ModelOptions.defaultPath(ModelOptions.DEFAULT_E2FGVI),
                 Sam.Options.defaults().withDevice(models.device(true)),
-                Tracker.Options.defaults().withDevice(models.device(false)),
+                Tracker.Options.defaults().withDevice(models.trackerDevice()),
                 Inpainter.Options.defaults().withDevice(models.device(true)));
         StageSource stages = new EngineStages(neural);
         WebServer server = WebServer.start(config, stages);

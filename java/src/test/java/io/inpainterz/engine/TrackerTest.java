@@ -68,6 +68,31 @@ class TrackerTest {
     }
 
     @Test
+    void theBf16PathTracksCloseToFloat32AndIsReallyInEffect() {
+        Tracker.Options f32 = Tracker.Options.defaults();
+        try (Tracker half = Tracker.load(DIR.resolve("weights.pth"), f32.withDevice(f32.device().withDtype(DType.BF16)), null);
+             Tracker.Session a = deaot.newSession(W, H, Tracker.SessionOptions.defaults());
+             Tracker.Session b = half.newSession(W, H, Tracker.SessionOptions.defaults())) {
+            Mask ref = mask("mask0.npy");
+            a.addObjects(frame(frames, 0), ref);
+            b.addObjects(frame(frames, 0), ref);
+            Mask la = Mask.allocate(arena, W, H), lb = Mask.allocate(arena, W, H);
+            long differing = 0;
+            for (int t = 1; t < frames.shape()[0]; t++) {
+                a.track(frame(frames, t), la);
+                b.track(frame(frames, t), lb);
+                long d = 0;
+                for (long i = 0; i < (long) W * H; i++) d += la.data().get(ValueLayout.JAVA_BYTE, i) != lb.data().get(ValueLayout.JAVA_BYTE, i) ? 1 : 0;
+                // Free-running (each from its own memory); float32 against float64 already drifts
+                // by 0.6 % over these frames (case.json), so 2 % is the bound here.
+                assertTrue(d <= W * H / 50, "frame " + t + ": " + d + " of " + W * H + " labels differ");
+                differing += d;
+            }
+            assertTrue(differing > 0, "bf16 labels identical to float32's: the bf16 products are not in effect");
+        }
+    }
+
+    @Test
     void theVariantIsReadFromTheCheckpoint() {
         assertEquals("DeAOT-T (MobileNetV2, 1 layer)", deaot.variant());
         CheckpointException e = assertThrows(CheckpointException.class, () -> Tracker.load(Fixtures.file("sam/tiny/weights.pth")));
