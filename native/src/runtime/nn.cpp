@@ -52,11 +52,16 @@ Bf16Products::Bf16Products(bool enable) : previous_(bf16_products) { bf16_produc
 Bf16Products::~Bf16Products() { bf16_products = previous_; }
 
 at::Tensor matmul(const at::Tensor &a, const at::Tensor &b) {
+    // libtorch's own check and wording, before either path (oneDNN's would be a reshape error).
+    TORCH_CHECK(a.dim() != 2 || b.dim() != 2 || a.size(1) == b.size(0), "mat1 and mat2 shapes cannot be multiplied (", a.size(0), "x",
+                a.size(1), " and ", b.size(0), "x", b.size(1), ")");
     if (use_onednn(a, b.t())) return onednn_matmul_bt(a, b.t(), {});
     return at::mm(a, b);
 }
 
 at::Tensor matmul_bt(const at::Tensor &a, const at::Tensor &bt, const at::Tensor &bias) {
+    TORCH_CHECK(a.dim() != 2 || bt.dim() != 2 || a.size(1) == bt.size(1), "mat1 and mat2 shapes cannot be multiplied (", a.size(0), "x",
+                a.size(1), " and ", bt.size(1), "x", bt.size(0), ")");
     if (use_onednn(a, bt)) return onednn_matmul_bt(a, bt, bias);
     return bias.defined() ? at::addmm(bias, a, bt.t()) : at::mm(a, bt.t());
 }
